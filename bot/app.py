@@ -1,0 +1,72 @@
+"""The app factory: a bolt App built from settings, with every listener registered."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def make_web_client(token: str, api_url: str) -> WebClient:
+    """A Web API client on *api_url* that retries connection errors, 429s and 5xx."""
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=3),
+            RateLimitErrorRetryHandler(max_retry_count=5),
+            ServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def build_app(
+    runtime: Runtime,
+    *,
+    listener_executor: Executor | None = None,
+    request_verification: bool = True,
+) -> App:
+    """Build the bolt App.  Nothing is read from the environment here."""
+    from handlers import register_listeners
+
+    settings = runtime.settings
+    executor = listener_executor or ThreadPoolExecutor(
+        max_workers=settings.server.listener_threads, thread_name_prefix="sdgbot-listener"
+    )
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # The token is known from the environment: no auth.test on the ack path
+        # (bolt's single-team default calls it on the first request).
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack.bot_token
+        )
+
+    app = App(
+        client=make_web_client(settings.slack.bot_token, settings.slack.api_url),
+        authorize=authorize,
+        signing_secret=settings.slack.signing_secret or None,
+        # Answers are computed before the HTTP response, so read-only commands
+        # reach the member in the ack body; slow work goes to lazy listeners.
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=request_verification,
+        url_verification_enabled=True,
+        listener_executor=executor,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_listeners(app, runtime)
+    return app

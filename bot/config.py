@@ -1,0 +1,409 @@
+"""Settings: read once from TOML + environment into a frozen object.
+
+Every key of ``config.example.toml`` can be overridden with
+``SDGBOT_<SECTION>_<KEY>``; secrets come only from the environment.  A bad
+value raises :class:`ConfigError` naming the key, so start-up stops with one
+clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.durations import parse_duration
+
+LANGUAGES = ("da", "nb", "en")
+DEFAULT_CONFIG_PATH = "./config.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; ``key`` names it."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"config error: {key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    api_url: str = "https://slack.com/api/"
+    announce_channel: str = ""
+    team_id: str = ""
+    bot_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///sdgbot.db"
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    timezone: str = "Europe/Copenhagen"
+    language: str = "da"
+    facilitators: tuple[str, ...] = ()
+    facilitator_usergroup: str = ""
+    public_url: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    offsets: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+    offset_names: tuple[str, ...] = ("P7D", "P1D", "PT1H")
+    tick_seconds: int = 30
+    quiet_hours: QuietHours | None = QuietHours(time(21, 0), time(7, 0))
+
+
+@dataclass(frozen=True)
+class FeedbackSettings:
+    prompt_delay: timedelta = timedelta(0)
+    nudge_after: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class FeeSettings:
+    member_price: int = 10000
+    extra_participant_discount: float = 0.25
+    currency: str = "DKK"
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    retain_personal_data: timedelta = timedelta(days=180)
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    format: str = "text"
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "0.0.0.0"
+    port: int = 3000
+    listener_threads: int = 64
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack: SlackSettings = SlackSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    bot: BotSettings = BotSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    fees: FeeSettings = FeeSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    logging: LoggingSettings = LoggingSettings()
+    server: ServerSettings = ServerSettings()
+
+    @property
+    def home_team_id(self) -> str:
+        """The team id every row is stored under in a single-workspace deployment."""
+        return self.slack.team_id or "T_HOME"
+
+
+# --- value readers: each takes the raw value and the key name for errors ---
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(key, f"must be a string, got {value!r}")
+    return value
+
+
+def _integer(minimum: int, maximum: int) -> Callable[[str, Any], int]:
+    def read(key: str, value: Any) -> int:
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"must be a whole number, got {value!r}")
+        if not minimum <= value <= maximum:
+            raise ConfigError(key, f"must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    return read
+
+
+def _fraction(key: str, value: Any) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ConfigError(key, f"must be a number between 0 and 1, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(key, f"must be a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _string_list(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(key, f"must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _duration(key: str, value: Any) -> timedelta:
+    text = _string(key, value)
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError(key, str(exc)) from None
+
+
+def _timezone(key: str, value: Any) -> str:
+    text = _string(key, value)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(key, f"unknown time zone {text!r} (use an IANA name)") from None
+    return text
+
+
+def _choice(*options: str) -> Callable[[str, Any], str]:
+    def read(key: str, value: Any) -> str:
+        text = _string(key, value)
+        if text not in options:
+            raise ConfigError(key, f"must be one of {' | '.join(options)}, got {text!r}")
+        return text
+
+    return read
+
+
+def _url(key: str, value: Any) -> str:
+    text = _string(key, value)
+    if not re.match(r"^https?://[^/\s]+", text):
+        raise ConfigError(key, f"must be an http(s) URL, got {text!r}")
+    return text if text.endswith("/") else text + "/"
+
+
+def _optional_url(key: str, value: Any) -> str:
+    text = _string(key, value)
+    return _url(key, text).rstrip("/") if text else ""
+
+
+def _quiet_hours(key: str, value: Any) -> QuietHours | None:
+    text = _string(key, value).strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", text)
+    if not match:
+        raise ConfigError(key, f'must look like "21:00-07:00", got {text!r}')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ConfigError(key, f"has an impossible time of day: {text!r}")
+    return QuietHours(time(h1, m1), time(h2, m2))
+
+
+def _slack_id(prefixes: str) -> Callable[[str, Any], str]:
+    def read(key: str, value: Any) -> str:
+        text = _string(key, value).strip()
+        if text and not re.fullmatch(rf"[{prefixes}][A-Z0-9]{{2,}}", text):
+            raise ConfigError(key, f"is not a Slack id ({prefixes[0]}...): {text!r}")
+        return text
+
+    return read
+
+
+def _slack_ids(key: str, value: Any) -> tuple[str, ...]:
+    ids = _string_list(key, value)
+    for user_id in ids:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user_id):
+            raise ConfigError(key, f"is not a Slack user id (U...): {user_id!r}")
+    return ids
+
+
+def _database_url(key: str, value: Any) -> str:
+    text = _string(key, value)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigError(key, f"is not a database URL: {text!r}") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(key, "must be a sqlite:/// or postgresql+psycopg:// URL")
+    return text
+
+
+Reader = Callable[[str, Any], Any]
+
+# section -> key -> reader.  The schema is the list of keys the file may hold.
+SCHEMA: dict[str, dict[str, Reader]] = {
+    "slack": {
+        "api_url": _url,
+        "announce_channel": _slack_id("CG"),
+        "team_id": _slack_id("TE"),
+    },
+    "database": {"url": _database_url},
+    "bot": {
+        "timezone": _timezone,
+        "language": _choice(*LANGUAGES),
+        "facilitators": _slack_ids,
+        "facilitator_usergroup": _slack_id("S"),
+        "public_url": _optional_url,
+    },
+    "reminders": {
+        "offsets": _string_list,
+        "tick_seconds": _integer(1, 3600),
+        "quiet_hours": _quiet_hours,
+    },
+    "feedback": {"prompt_delay": _duration, "nudge_after": _duration},
+    "fees": {
+        "member_price": _integer(0, 10_000_000),
+        "extra_participant_discount": _fraction,
+        "currency": _string,
+    },
+    "privacy": {"retain_personal_data": _duration},
+    "logging": {
+        "format": _choice("text", "json"),
+        "level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    },
+    "server": {
+        "host": _string,
+        "port": _integer(1, 65535),
+        "listener_threads": _integer(4, 512),
+    },
+}
+
+
+def _read_file(path: Path, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError("SDGBOT_CONFIG", f"file not found: {path}")
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+
+
+def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for section, value in raw.items():
+        if section not in SCHEMA:
+            raise ConfigError(section, f"unknown section [{section}]")
+        if not isinstance(value, dict):
+            raise ConfigError(section, "must be a table")
+        for key in value:
+            if key not in SCHEMA[section]:
+                raise ConfigError(f"{section}.{key}", "unknown key")
+        merged[section] = dict(value)
+    for section, keys in SCHEMA.items():
+        for key in keys:
+            env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
+            if env_name in env:
+                merged.setdefault(section, {})[key] = env[env_name]
+    return merged
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the TOML file named by ``SDGBOT_CONFIG`` (or *path*) and the environment."""
+    env = os.environ if env is None else env
+    named = env.get("SDGBOT_CONFIG", "")
+    explicit = path is not None or bool(named)
+    config_path = Path(path or named or DEFAULT_CONFIG_PATH)
+    values = _merge_env(_read_file(config_path, required=explicit), env)
+
+    def get(section: str, key: str, default: Any) -> Any:
+        if key in values.get(section, {}):
+            return SCHEMA[section][key](f"{section}.{key}", values[section][key])
+        return default
+
+    defaults = Settings()
+    offset_names = get("reminders", "offsets", defaults.reminders.offset_names)
+    offsets = tuple(_duration("reminders.offsets", name) for name in offset_names)
+    if any(o <= timedelta(0) for o in offsets):
+        raise ConfigError("reminders.offsets", "every offset must be longer than zero")
+    if len(set(offset_names)) != len(offset_names):
+        raise ConfigError("reminders.offsets", "lists the same offset twice")
+
+    return Settings(
+        slack=SlackSettings(
+            api_url=get("slack", "api_url", defaults.slack.api_url),
+            announce_channel=get("slack", "announce_channel", ""),
+            team_id=get("slack", "team_id", ""),
+            bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            app_token=env.get("SLACK_APP_TOKEN", ""),
+        ),
+        database=DatabaseSettings(url=get("database", "url", defaults.database.url)),
+        bot=BotSettings(
+            timezone=get("bot", "timezone", defaults.bot.timezone),
+            language=get("bot", "language", defaults.bot.language),
+            facilitators=get("bot", "facilitators", ()),
+            facilitator_usergroup=get("bot", "facilitator_usergroup", ""),
+            public_url=get("bot", "public_url", ""),
+        ),
+        reminders=ReminderSettings(
+            offsets=offsets,
+            offset_names=tuple(offset_names),
+            tick_seconds=get("reminders", "tick_seconds", defaults.reminders.tick_seconds),
+            quiet_hours=get("reminders", "quiet_hours", defaults.reminders.quiet_hours),
+        ),
+        feedback=FeedbackSettings(
+            prompt_delay=get("feedback", "prompt_delay", defaults.feedback.prompt_delay),
+            nudge_after=get("feedback", "nudge_after", defaults.feedback.nudge_after),
+        ),
+        fees=FeeSettings(
+            member_price=get("fees", "member_price", defaults.fees.member_price),
+            extra_participant_discount=get(
+                "fees", "extra_participant_discount", defaults.fees.extra_participant_discount
+            ),
+            currency=get("fees", "currency", defaults.fees.currency),
+        ),
+        privacy=PrivacySettings(
+            retain_personal_data=get(
+                "privacy", "retain_personal_data", defaults.privacy.retain_personal_data
+            )
+        ),
+        logging=LoggingSettings(
+            format=get("logging", "format", "text"), level=get("logging", "level", "INFO")
+        ),
+        server=ServerSettings(
+            host=get("server", "host", defaults.server.host),
+            port=get("server", "port", defaults.server.port),
+            listener_threads=get("server", "listener_threads", defaults.server.listener_threads),
+        ),
+    )
+
+
+def require_slack_secrets(settings: Settings, *, socket: bool) -> None:
+    """Serving Slack needs the secrets; say which one is missing."""
+    if not settings.slack.bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN", "is not set in the environment")
+    if not socket and not settings.slack.signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET", "is not set in the environment")
+    if socket and not settings.slack.app_token:
+        raise ConfigError("SLACK_APP_TOKEN", "is not set in the environment (needed for --socket)")

@@ -1,0 +1,1 @@
+"""The console sandbox: talk to the bot in a terminal, no Slack account needed."""

@@ -1,0 +1,105 @@
+"""Languages, translation catalogs and locale-aware date formatting.
+
+Message ids are English; ``bot/locales/<lang>/*.po`` hold the Danish and
+Norwegian wording.  Catalogs are read straight from the .po files with
+Babel, so there is no compile step to forget.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.config import LANGUAGES
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
+
+
+def language_from_slack_locale(locale: str | None) -> str | None:
+    """Slack's ``da-DK`` / ``nb-NO`` / ``en-US`` to one of our languages."""
+    if not locale:
+        return None
+    prefix = locale.replace("_", "-").split("-")[0].lower()
+    if prefix == "da":
+        return "da"
+    if prefix in ("nb", "no", "nn"):
+        return "nb"
+    if prefix == "en":
+        return "en"
+    return None
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    """All catalogs of one language merged; English falls through to the ids."""
+    if language not in LANGUAGES or language == "en":
+        return gettext.NullTranslations()
+    merged: Translations | None = None
+    for po_path in sorted((LOCALES_DIR / language).glob("*.po")):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=BABEL_LOCALES[language])
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        part = Translations(fp=buffer)
+        if merged is None:
+            merged = part
+        else:
+            merged.merge(part)
+    return merged or gettext.NullTranslations()
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Wording and date formats for one reader: language + time zone."""
+
+    language: str
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(BABEL_LOCALES[self.language])
+
+    def gettext(self, message: str, **values: object) -> str:
+        text = translations(self.language).gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = translations(self.language).ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def local(self, moment: datetime, zone: str | None = None) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime")
+        return moment.astimezone(ZoneInfo(zone or self.timezone))
+
+    def date(self, moment: datetime, zone: str | None = None) -> str:
+        """``torsdag den 10. juni 2027`` in the reader's language."""
+        return format_date(self.local(moment, zone), "full", locale=self.locale)
+
+    def short_date(self, moment: datetime, zone: str | None = None) -> str:
+        return format_date(self.local(moment, zone), "EEE d. MMM", locale=self.locale)
+
+    def time(self, moment: datetime, zone: str | None = None) -> str:
+        """``13.30`` (da) / ``13:30`` (nb, en)."""
+        return format_time(self.local(moment, zone), "short", locale=self.locale)
+
+    def zone_city(self, zone: str | None = None) -> str:
+        name = zone or self.timezone
+        return name.rsplit("/", 1)[-1].replace("_", " ")

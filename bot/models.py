@@ -1,0 +1,315 @@
+"""The database schema as typed SQLAlchemy 2 models.
+
+Every row that belongs to a Slack workspace carries its ``team_id`` so one
+deployment can serve several workspaces.  Times are stored in UTC; the
+:class:`UTCDateTime` type hands back aware datetimes on SQLite too.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Refuses naive datetimes on the way in; returns aware UTC on the way out."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware one")
+        value = value.astimezone(UTC)
+        # SQLite has no zone-aware type: store naive UTC text.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SessionKind(enum.StrEnum):
+    SYMPOSIUM = "symposium"
+    NETWORK_MEETING = "network_meeting"
+    WEBINAR = "webinar"
+    REFLECTION = "reflection"
+
+
+class Role(enum.StrEnum):
+    POLITICIAN = "politician"
+    LEADER = "leader"
+    PRACTITIONER = "practitioner"
+    OTHER = "other"
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class Attendance(enum.StrEnum):
+    ROOM = "room"
+    ONLINE = "online"
+
+
+class DeliveryKind(enum.StrEnum):
+    REMINDER = "reminder"
+    FEEDBACK_PROMPT = "feedback_prompt"
+    FEEDBACK_NUDGE = "feedback_nudge"
+    PROMOTION = "promotion"
+    SESSION_CHANGED = "session_changed"
+    SESSION_CANCELLED = "session_cancelled"
+    CHANNEL_HEADS_UP = "channel_heads_up"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+def _str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> String:
+    # Plain strings with a length: portable, and new values need no ALTER TYPE.
+    return String(length)
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    is_municipality: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True
+    )
+    role: Mapped[str | None] = mapped_column(_str_enum(Role), nullable=True)
+    # The member's own choice; None means "follow the Slack locale".
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    slack_locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    slack_tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    slack_real_name: Mapped[str] = mapped_column(String(200), default="")
+    slack_profile_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.name and self.organisation_id and self.role)
+
+
+class ProgrammeSession(Base):
+    """One event of the programme: a symposium, network meeting, webinar or reflection."""
+
+    __tablename__ = "programme_sessions"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(_str_enum(SessionKind))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    price: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feedback: Mapped[bool] = mapped_column(Boolean, default=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="session",
+        order_by="AgendaItem.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def is_online_only(self) -> bool:
+        return not self.location or self.location.strip().lower() == "online"
+
+    @property
+    def is_hybrid(self) -> bool:
+        return bool(self.online_url) and not self.is_online_only
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    title: Mapped[str] = mapped_column(String(300))
+    speakers: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    session: Mapped[ProgrammeSession] = relationship(back_populates="agenda")
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(_str_enum(RegistrationStatus))
+    attendance: Mapped[str] = mapped_column(_str_enum(Attendance), default=Attendance.ROOM)
+    # Orders the waiting list; renewed when a cancelled member registers again.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    session: Mapped[ProgrammeSession] = relationship()
+    member: Mapped[Member] = relationship()
+
+
+class Delivery(Base):
+    """One scheduled DM or post: a reminder, a feedback prompt, a notice.
+
+    The unique key makes a second row for the same message impossible; the
+    state machine pending -> sending -> sent|skipped|failed makes sending it
+    twice as unlikely as the database allows.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("session_id", "kind", "recipient", "offset_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # A Slack user id for DMs, a channel id for channel posts.
+    recipient: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(_str_enum(DeliveryKind))
+    offset_key: Mapped[str] = mapped_column(String(32), default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(_str_enum(DeliveryState), default=DeliveryState.PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedbackResponse(Base):
+    """One member's answers.  ``member_id`` is NULL for anonymous sessions."""
+
+    __tablename__ = "feedback_responses"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True
+    )
+    rating: Mapped[int] = mapped_column(Integer)
+    most_valuable: Mapped[str] = mapped_column(Text, default="")
+    should_change: Mapped[str] = mapped_column(Text, default="")
+    would_recommend: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Snapshot of role/organisation for breakdowns (kept when anonymous: group sizes >= 5 only).
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    sdgs: Mapped[list[FeedbackSdg]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class FeedbackSdg(Base):
+    __tablename__ = "feedback_sdgs"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class FeedbackRespondent(Base):
+    """Who has answered a session, kept apart from the answers (anonymity, nudges)."""
+
+    __tablename__ = "feedback_respondents"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -1,0 +1,1 @@
+"""Pure builders: domain dataclasses in, Block Kit dicts out."""

@@ -1,0 +1,30 @@
+"""Error answers: short, private, in the reader's language."""
+
+from __future__ import annotations
+
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.rendering import blocks as bk
+from bot.rendering.reply import Reply
+from bot.rendering.templates import gettext_for
+
+
+def domain_error_reply(
+    error: DomainError, t: Translator, suggestions: tuple[str, ...] = ()
+) -> Reply:
+    _ = gettext_for(t)
+    text = ":warning: " + _(error.message_id, **error.values)
+    if suggestions:
+        text += "\n" + _(
+            "Did you mean %(keys)s?", keys=", ".join(f"`{key}`" for key in suggestions)
+        )
+    return Reply(text, [bk.section(text)])
+
+
+def unexpected_error_reply(error_id: str, t: Translator) -> Reply:
+    text = ":warning: " + gettext_for(t)(
+        "Something went wrong on our side. Please try again; if it keeps happening, "
+        "tell a facilitator the error id %(error_id)s.",
+        error_id=error_id,
+    )
+    return Reply(text, [bk.section(text)])

@@ -1,0 +1,247 @@
+"""Builders for sessions: the session card, the upcoming list and help."""
+
+from __future__ import annotations
+
+import json
+
+from bot.commands import COMMANDS, CommandSpec
+from bot.i18n import Translator
+from bot.ids import ActionId, BlockId
+from bot.rendering import blocks as bk
+from bot.rendering.mrkdwn import clip, escape, link
+from bot.rendering.reply import Reply
+from bot.rendering.templates import gettext_for, render
+from bot.services.sessions import SessionView
+
+
+def N_(message: str) -> str:
+    """Marks a message id for extraction; translated where it is shown."""
+    return message
+
+
+KIND_LABELS = {
+    "symposium": N_("Symposium"),
+    "network_meeting": N_("Network meeting"),
+    "webinar": N_("Webinar"),
+    "reflection": N_("Reflection meeting"),
+}
+
+COMMAND_HELP = {
+    "help": N_("this help"),
+    "next": N_("the next session, with agenda and speakers"),
+    "list": N_("all upcoming sessions"),
+    "show": N_("KEY: one session in full"),
+    "register": N_("[KEY]: register (default: the next session)"),
+    "cancel": N_("[KEY]: cancel your registration"),
+    "my": N_("your registrations and waiting-list places"),
+    "feedback": N_("[KEY]: give feedback on a session you took part in"),
+    "language": N_("da|nb|en: the language I answer you in"),
+    "profile": N_("your name, organisation and role"),
+    "mydata": N_("everything stored about you, as a file"),
+    "forget-me": N_("erase your personal data"),
+    "summary": N_("KEY|season: feedback summary"),
+    "export": N_("KEY: registrations and feedback as CSV"),
+    "new": N_("create a session"),
+    "edit": N_("KEY: edit a session"),
+    "announce": N_("KEY: post a session to a channel"),
+    "cancel-session": N_("KEY: cancel a session and tell its registrants"),
+}
+
+# Listed in help only once they work; later commands add themselves here.
+AVAILABLE_COMMANDS: tuple[str, ...] = ("next", "list", "show", "language", "help")
+
+# Agenda sections are packed up to this size, well under Slack's 3000.
+_AGENDA_SECTION_BUDGET = 2800
+_DESCRIPTION_LIMIT = 1500
+
+
+def kind_label(kind: str, t: Translator) -> str:
+    return t.gettext(KIND_LABELS.get(kind, kind))
+
+
+def command_word(spec: CommandSpec, language: str) -> str:
+    """The word shown in help: the member's own language where we have one."""
+    return spec.words.get(language, spec.name.value)
+
+
+def price_text(view: SessionView, t: Translator, currency: str) -> str:
+    if not view.price:
+        return ""
+    return t.gettext(
+        "%(price)s %(currency)s per participant",
+        price=f"{view.price:,}".replace(",", "."),
+        currency=currency,
+    )
+
+
+def session_card(
+    view: SessionView,
+    t: Translator,
+    *,
+    currency: str = "DKK",
+    public: bool = False,
+    registration_open: bool = True,
+) -> list[bk.Block]:
+    """The card for one session; a public card shows no reader-specific facts."""
+    other_zone = not public and t.timezone != view.timezone and _offsets_differ(view, t)
+    facts = render(
+        "session_facts.md.j2",
+        t,
+        s=view,
+        kind=kind_label(view.kind, t),
+        other_zone=other_zone,
+        online_link=link(view.online_url, t.gettext("Join online")) if view.online_url else "",
+        price_text=price_text(view, t, currency),
+        my_status=None if public else view.my_status,
+    )
+    out: list[bk.Block] = [bk.header(view.title), bk.section(facts)]
+    if view.description:
+        out.append(bk.section(clip(escape(view.description), _DESCRIPTION_LIMIT)))
+
+    _ = gettext_for(t)
+    action_row = _card_actions(view, t, public=public, registration_open=registration_open)
+    footer = bk.context(_("Key: `%(key)s`", key=view.key))
+    reserved = 2 + (1 if action_row else 0)  # footer + overflow pointer + actions
+
+    if view.agenda:
+        out.append(bk.divider())
+        out.append(bk.section("*" + t.gettext("Agenda") + "*"))
+        zone = view.timezone if public else t.timezone
+        lines = [render("agenda_item.md.j2", t, item=item, zone=zone) for item in view.agenda]
+        sections = _pack(lines)
+        room = bk.MAX_MESSAGE_BLOCKS - len(out) - reserved
+        if len(sections) > room:
+            sections = sections[:room]
+            shown = sum(chunk.count("\n*") + 1 for chunk in sections)
+            out.extend(bk.section(chunk) for chunk in sections)
+            out.append(
+                bk.context(
+                    _(
+                        "%(count)s more agenda items are in the calendar file.",
+                        count=len(view.agenda) - shown,
+                    )
+                )
+            )
+        else:
+            out.extend(bk.section(chunk) for chunk in sections)
+    if action_row:
+        out.append(action_row)
+    out.append(footer)
+    return bk.fit_message(out)
+
+
+def _offsets_differ(view: SessionView, t: Translator) -> bool:
+    return t.local(view.starts).utcoffset() != t.local(view.starts, view.timezone).utcoffset()
+
+
+def _pack(lines: list[str]) -> list[str]:
+    """Pack agenda lines into as few sections as fit the size budget."""
+    sections: list[str] = []
+    current = ""
+    for line in lines:
+        line = clip(line, _AGENDA_SECTION_BUDGET)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > _AGENDA_SECTION_BUDGET:
+            sections.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        sections.append(current)
+    return sections
+
+
+def _card_actions(
+    view: SessionView, t: Translator, *, public: bool, registration_open: bool
+) -> bk.Block | None:
+    if view.cancelled:
+        return None
+    elements: list[bk.Block] = []
+    if registration_open:
+        if not public and view.my_status in ("confirmed", "waiting"):
+            elements.append(
+                bk.button(t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, view.key)
+            )
+        else:
+            elements.append(
+                bk.button(t.gettext("Register"), ActionId.REGISTER, view.key, style="primary")
+            )
+    elements.append(bk.button(t.gettext("Add to calendar"), ActionId.ADD_TO_CALENDAR, view.key))
+    if not public:
+        elements.append(
+            bk.button(t.gettext("Share in channel"), ActionId.SHARE_IN_CHANNEL, view.key)
+        )
+    return bk.actions(*elements, block_id=BlockId.SESSION_ACTIONS)
+
+
+def session_reply(
+    view: SessionView, t: Translator, *, currency: str, public: bool = False
+) -> Reply:
+    text = gettext_for(t)("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
+    return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
+
+
+def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
+    if not views:
+        text = t.gettext("No sessions are planned yet.")
+        return Reply(text, [bk.section(text)])
+    heading = t.gettext("Upcoming sessions")
+    out: list[bk.Block] = [bk.header(heading)]
+    for view in views[: bk.MAX_MESSAGE_BLOCKS - 2]:
+        place = t.gettext("Online") if view.is_online_only else view.location
+        line = render(
+            "session_line.md.j2",
+            t,
+            s=view,
+            kind=kind_label(view.kind, t),
+            place=place,
+            my_status=view.my_status,
+        )
+        out.append(
+            bk.section(
+                line,
+                accessory=bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key),
+            )
+        )
+    if len(views) > bk.MAX_MESSAGE_BLOCKS - 2:
+        out.append(bk.context(t.gettext("More sessions follow later in the season.")))
+    return Reply(heading, out)
+
+
+def help_reply(t: Translator, *, facilitator: bool, unknown_word: str | None = None) -> Reply:
+    def rows(specs: list[CommandSpec]) -> list[tuple[str, str]]:
+        return [(command_word(s, t.language), t.gettext(COMMAND_HELP[s.name.value])) for s in specs]
+
+    available = [s for s in COMMANDS if s.name.value in AVAILABLE_COMMANDS]
+    text = render(
+        "help.md.j2",
+        t,
+        commands=rows([s for s in available if not s.facilitator_only]),
+        facilitator_commands=rows([s for s in available if s.facilitator_only])
+        if facilitator
+        else [],
+    )
+    out: list[bk.Block] = []
+    if unknown_word is not None:
+        out.append(
+            bk.section(
+                ":grey_question: "
+                + gettext_for(t)("I don't know the command “%(word)s”.", word=unknown_word)
+            )
+        )
+    out.append(bk.section(text))
+    fallback = t.gettext("sdgbot help")
+    return Reply(fallback, out)
+
+
+def message_reply(text: str) -> Reply:
+    return Reply(text, [bk.section(text)])
+
+
+def value_of(payload_value: str) -> str:
+    """Button values are session keys; accept the JSON form older cards used."""
+    try:
+        data = json.loads(payload_value)
+    except (ValueError, TypeError):
+        return payload_value
+    return str(data.get("key", payload_value)) if isinstance(data, dict) else payload_value

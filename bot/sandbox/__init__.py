@@ -1,0 +1,1 @@
+"""Local sandbox helpers: an in-process stand-in for the Slack Web API and friends."""

@@ -1,0 +1,1187 @@
+"""A local stand-in for the Slack Web API.
+
+``SlackStandIn`` is a tiny HTTP server (standard library only) that answers the Slack
+Web API methods sdgbot uses, records every call, validates Block Kit limits the way
+Slack does, and can inject faults (rate limits, 5xx, API errors, latency).
+
+It is used in-process by the console sandbox and by the test-suite::
+
+    with SlackStandIn() as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert slack.calls_to("chat.postMessage")[0].args["text"] == "hi"
+
+Endpoints served (all on 127.0.0.1 by default):
+
+* ``/api/<method>``       Web API methods (JSON, form-encoded, multipart or query args)
+* ``/respond/<id>``       ``response_url`` targets handed out by :meth:`SlackStandIn.response_url`
+* ``/upload/<file_id>``   upload URLs handed out by ``files.getUploadURLExternal``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.parser
+import email.policy
+import json
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import parse_qs, quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "BOT_ID",
+    "BOT_USER_ID",
+    "RESPONSE_URL_METHOD",
+    "TEAM_ID",
+    "UPLOAD_METHOD",
+    "RecordedCall",
+    "SlackStandIn",
+    "validate_message_blocks",
+    "validate_view",
+]
+
+TEAM_ID = "T0001"
+TEAM_NAME = "SDG sandbox"
+TEAM_DOMAIN = "sdg-sandbox"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+APP_ID = "A0001"
+
+#: pseudo method name under which ``response_url`` posts are recorded
+RESPONSE_URL_METHOD = "response_url"
+#: pseudo method name under which raw bytes posted to an upload URL are recorded
+UPLOAD_METHOD = "file_upload"
+
+# --------------------------------------------------------------------------------------
+# Block Kit limits (https://api.slack.com/reference/block-kit)
+# --------------------------------------------------------------------------------------
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_SECTION_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_MODAL_TITLE = 24
+MAX_MODAL_BUTTON = 24
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_URL = 3000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_CONTEXT_ELEMENTS = 10
+MAX_ID = 255
+MAX_PLACEHOLDER = 150
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_INPUT_LABEL = 2000
+MAX_INPUT_HINT = 2000
+MAX_PRIVATE_METADATA = 3000
+MAX_ALT_TEXT = 2000
+
+_MAX_OPTIONS = {
+    "static_select": 100,
+    "multi_static_select": 100,
+    "overflow": 5,
+    "radio_buttons": 10,
+    "checkboxes": 10,
+}
+
+_KNOWN_BLOCK_TYPES = frozenset(
+    {
+        "actions",
+        "context",
+        "divider",
+        "file",
+        "header",
+        "image",
+        "input",
+        "markdown",
+        "rich_text",
+        "section",
+        "table",
+        "video",
+        "call",
+    }
+)
+
+_MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
+_VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
+
+# values of these keys are user content and never JSON-decoded
+_NO_JSON_DECODE = frozenset({"text", "initial_comment", "title", "filename", "alt_txt"})
+
+_TZ_LABELS = {
+    "CET": "Central European Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Time",
+    "EEST": "Eastern European Summer Time",
+    "WET": "Western European Time",
+    "WEST": "Western European Summer Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "UTC": "Coordinated Universal Time",
+    "IST": "Irish Standard Time",
+}
+
+
+def _text_violation(
+    problems: list[str],
+    where: str,
+    obj: Any,
+    max_len: int,
+    *,
+    required: bool = True,
+    plain_only: bool = False,
+) -> None:
+    """Check a Block Kit text object."""
+    if obj is None:
+        if required:
+            problems.append(f"{where}: text object is required")
+        return
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        problems.append(f"{where}: must be a text object with a string 'text'")
+        return
+    ttype = obj.get("type")
+    if ttype not in ("plain_text", "mrkdwn"):
+        problems.append(f"{where}: text type must be plain_text or mrkdwn, got {ttype!r}")
+    elif plain_only and ttype != "plain_text":
+        problems.append(f"{where}: text type must be plain_text, got {ttype!r}")
+    length = len(obj["text"])
+    if length == 0:
+        problems.append(f"{where}: text must not be empty")
+    elif length > max_len:
+        problems.append(f"{where}: text is {length} chars (max {max_len})")
+
+
+def _id_violation(problems: list[str], where: str, key: str, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        problems.append(f"{where}: {key} must be a string")
+    elif len(value) > MAX_ID:
+        problems.append(f"{where}: {key} is {len(value)} chars (max {MAX_ID})")
+
+
+def _option_violations(problems: list[str], where: str, options: Any, max_count: int) -> None:
+    if not isinstance(options, list):
+        problems.append(f"{where}: options must be an array")
+        return
+    if len(options) > max_count:
+        problems.append(f"{where}: {len(options)} options (max {max_count})")
+    for i, option in enumerate(options):
+        ow = f"{where}.options[{i}]"
+        if not isinstance(option, dict):
+            problems.append(f"{ow}: option must be an object")
+            continue
+        _text_violation(problems, f"{ow}.text", option.get("text"), MAX_OPTION_TEXT)
+        value = option.get("value")
+        if isinstance(value, str) and len(value) > MAX_OPTION_VALUE:
+            problems.append(f"{ow}: value is {len(value)} chars (max {MAX_OPTION_VALUE})")
+        if option.get("description") is not None:
+            _text_violation(
+                problems, f"{ow}.description", option.get("description"), MAX_OPTION_TEXT
+            )
+
+
+def _element_violations(problems: list[str], where: str, element: Any) -> None:
+    """Check an interactive element (button, select, input, ...)."""
+    if not isinstance(element, dict) or not isinstance(element.get("type"), str):
+        problems.append(f"{where}: element must be an object with a 'type'")
+        return
+    etype = element["type"]
+    _id_violation(problems, where, "action_id", element.get("action_id"))
+    if etype == "button":
+        _text_violation(
+            problems,
+            f"{where} (button).text",
+            element.get("text"),
+            MAX_BUTTON_TEXT,
+            plain_only=True,
+        )
+        value = element.get("value")
+        if isinstance(value, str) and len(value) > MAX_BUTTON_VALUE:
+            problems.append(
+                f"{where} (button): value is {len(value)} chars (max {MAX_BUTTON_VALUE})"
+            )
+        url = element.get("url")
+        if isinstance(url, str) and len(url) > MAX_URL:
+            problems.append(f"{where} (button): url is {len(url)} chars (max {MAX_URL})")
+    if etype in _MAX_OPTIONS and "options" in element:
+        _option_violations(problems, f"{where} ({etype})", element["options"], _MAX_OPTIONS[etype])
+    if "option_groups" in element:
+        groups = element["option_groups"]
+        if not isinstance(groups, list) or len(groups) > 100:
+            problems.append(f"{where} ({etype}): option_groups must be an array of at most 100")
+        else:
+            for g, group in enumerate(groups):
+                gw = f"{where} ({etype}).option_groups[{g}]"
+                if not isinstance(group, dict):
+                    problems.append(f"{gw}: must be an object")
+                    continue
+                _text_violation(
+                    problems, f"{gw}.label", group.get("label"), MAX_OPTION_TEXT, plain_only=True
+                )
+                _option_violations(problems, gw, group.get("options"), 100)
+    if element.get("placeholder") is not None:
+        _text_violation(
+            problems,
+            f"{where} ({etype}).placeholder",
+            element.get("placeholder"),
+            MAX_PLACEHOLDER,
+            plain_only=True,
+        )
+
+
+def _blocks_violations(blocks: Any, where: str, max_blocks: int) -> list[str]:
+    problems: list[str] = []
+    if blocks is None:
+        return problems
+    if not isinstance(blocks, list):
+        return [f"{where}: blocks must be an array, got {type(blocks).__name__}"]
+    if len(blocks) > max_blocks:
+        problems.append(f"{where}: {len(blocks)} blocks (max {max_blocks})")
+    seen_block_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            problems.append(f"{where}.blocks[{i}]: block must be an object with a 'type'")
+            continue
+        btype = block["type"]
+        bw = f"{where}.blocks[{i}] ({btype})"
+        block_id = block.get("block_id")
+        _id_violation(problems, bw, "block_id", block_id)
+        if isinstance(block_id, str):
+            if block_id in seen_block_ids:
+                problems.append(f"{bw}: duplicate block_id {block_id!r}")
+            seen_block_ids.add(block_id)
+        if btype not in _KNOWN_BLOCK_TYPES:
+            problems.append(f"{bw}: unknown block type")
+        elif btype == "section":
+            text, fields = block.get("text"), block.get("fields")
+            if text is None and not fields:
+                problems.append(f"{bw}: a section needs 'text' or 'fields'")
+            if text is not None:
+                _text_violation(problems, f"{bw}.text", text, MAX_SECTION_TEXT)
+            if fields is not None:
+                if not isinstance(fields, list):
+                    problems.append(f"{bw}: fields must be an array")
+                else:
+                    if len(fields) > MAX_SECTION_FIELDS:
+                        problems.append(f"{bw}: {len(fields)} fields (max {MAX_SECTION_FIELDS})")
+                    for f, fld in enumerate(fields):
+                        _text_violation(problems, f"{bw}.fields[{f}]", fld, MAX_FIELD_TEXT)
+            if block.get("accessory") is not None:
+                _element_violations(problems, f"{bw}.accessory", block["accessory"])
+        elif btype == "header":
+            _text_violation(
+                problems, f"{bw}.text", block.get("text"), MAX_HEADER_TEXT, plain_only=True
+            )
+        elif btype == "actions":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not elements:
+                problems.append(f"{bw}: elements must be a non-empty array")
+                continue
+            if len(elements) > MAX_ACTIONS_ELEMENTS:
+                problems.append(f"{bw}: {len(elements)} elements (max {MAX_ACTIONS_ELEMENTS})")
+            seen_action_ids: set[str] = set()
+            for e, element in enumerate(elements):
+                _element_violations(problems, f"{bw}.elements[{e}]", element)
+                action_id = element.get("action_id") if isinstance(element, dict) else None
+                if isinstance(action_id, str):
+                    if action_id in seen_action_ids:
+                        problems.append(f"{bw}.elements[{e}]: duplicate action_id {action_id!r}")
+                    seen_action_ids.add(action_id)
+        elif btype == "context":
+            elements = block.get("elements")
+            if not isinstance(elements, list) or not elements:
+                problems.append(f"{bw}: elements must be a non-empty array")
+                continue
+            if len(elements) > MAX_CONTEXT_ELEMENTS:
+                problems.append(f"{bw}: {len(elements)} elements (max {MAX_CONTEXT_ELEMENTS})")
+            for e, element in enumerate(elements):
+                if isinstance(element, dict) and element.get("type") in ("plain_text", "mrkdwn"):
+                    _text_violation(problems, f"{bw}.elements[{e}]", element, MAX_SECTION_TEXT)
+                elif not (isinstance(element, dict) and element.get("type") == "image"):
+                    problems.append(f"{bw}.elements[{e}]: must be a text or image element")
+        elif btype == "input":
+            _text_violation(
+                problems, f"{bw}.label", block.get("label"), MAX_INPUT_LABEL, plain_only=True
+            )
+            if block.get("hint") is not None:
+                _text_violation(
+                    problems, f"{bw}.hint", block.get("hint"), MAX_INPUT_HINT, plain_only=True
+                )
+            if block.get("element") is None:
+                problems.append(f"{bw}: element is required")
+            else:
+                _element_violations(problems, f"{bw}.element", block["element"])
+        elif btype == "image":
+            alt = block.get("alt_text")
+            if not isinstance(alt, str) or not alt:
+                problems.append(f"{bw}: alt_text is required")
+            elif len(alt) > MAX_ALT_TEXT:
+                problems.append(f"{bw}: alt_text is {len(alt)} chars (max {MAX_ALT_TEXT})")
+            url = block.get("image_url")
+            if isinstance(url, str) and len(url) > MAX_URL:
+                problems.append(f"{bw}: image_url is {len(url)} chars (max {MAX_URL})")
+    return problems
+
+
+def validate_message_blocks(blocks: Any, *, where: str = "message") -> list[str]:
+    """Block Kit violations of a message's ``blocks`` (empty list when valid)."""
+    return _blocks_violations(blocks, where, MAX_MESSAGE_BLOCKS)
+
+
+def validate_view(view: Any, *, where: str = "view") -> list[str]:
+    """Block Kit violations of a modal or App Home view (empty list when valid)."""
+    if not isinstance(view, dict):
+        return [f"{where}: view must be an object"]
+    problems: list[str] = []
+    vtype = view.get("type")
+    if vtype not in ("modal", "home"):
+        problems.append(f"{where}: view type must be 'modal' or 'home', got {vtype!r}")
+    problems.extend(_blocks_violations(view.get("blocks"), where, MAX_VIEW_BLOCKS))
+    if vtype == "modal":
+        _text_violation(
+            problems, f"{where}.title", view.get("title"), MAX_MODAL_TITLE, plain_only=True
+        )
+        for key in ("submit", "close"):
+            if view.get(key) is not None:
+                _text_violation(
+                    problems, f"{where}.{key}", view.get(key), MAX_MODAL_BUTTON, plain_only=True
+                )
+        blocks = view.get("blocks")
+        has_input = isinstance(blocks, list) and any(
+            isinstance(b, dict) and b.get("type") == "input" for b in blocks
+        )
+        if has_input and view.get("submit") is None:
+            problems.append(f"{where}: a modal with input blocks needs a 'submit' button")
+    metadata = view.get("private_metadata")
+    if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
+        problems.append(
+            f"{where}: private_metadata is {len(metadata)} chars (max {MAX_PRIVATE_METADATA})"
+        )
+    for key in ("callback_id", "external_id"):
+        _id_violation(problems, where, key, view.get(key))
+    return problems
+
+
+# --------------------------------------------------------------------------------------
+# Recorded calls and fault configuration
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the stand-in received.
+
+    ``response`` is the JSON the stand-in answered with (for injected HTTP faults a
+    synthetic ``{"ok": False, "error": ...}``); ``status`` is the HTTP status it sent.
+    """
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float
+    response: dict[str, Any]
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int
+    retry_after: int
+    error: str
+
+
+@dataclass
+class _FailureRate:
+    rate: float
+    status: int
+    rng: random.Random
+
+
+@dataclass
+class _User:
+    user_id: str
+    tz: str
+    locale: str
+    real_name: str
+    display_name: str
+    team_id: str
+    email: str
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, data: dict[str, Any], status: int = 200) -> _Reply:
+        return cls(
+            status,
+            json.dumps(data).encode("utf-8"),
+            {"Content-Type": "application/json; charset=utf-8"},
+        )
+
+    @classmethod
+    def text(cls, text: str, status: int = 200) -> _Reply:
+        return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8"})
+
+
+# --------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], standin: SlackStandIn) -> None:
+        super().__init__(address, _Handler)
+        self.standin = standin
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "SlackStandIn/1.0"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # keep test output quiet
+
+    def _dispatch(self) -> None:
+        standin = cast(_Server, self.server).standin
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            reply = standin._handle(self.path, headers, body)
+        except Exception as exc:  # pragma: no cover - a bug in the stand-in itself
+            reply = _Reply.text(f"stand-in crashed: {exc!r}", 500)
+        self.send_response(reply.status)
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+
+def _decode_json_strings(args: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        if isinstance(value, str) and key not in _NO_JSON_DECODE and value[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        out[key] = value
+    return out
+
+
+def _parse_qs_flat(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, values in parse_qs(text, keep_blank_values=True).items():
+        out[key] = values[0] if len(values) == 1 else values
+    return out
+
+
+def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | None, bytes]]:
+    """Parts of a multipart/form-data body as (name, filename, payload)."""
+    raw = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    parts: list[tuple[str, str | None, bytes]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        parts.append(
+            (
+                str(name) if name else "",
+                part.get_filename(),
+                payload if isinstance(payload, bytes) else b"",
+            )
+        )
+    return parts
+
+
+def _parse_args(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    args: dict[str, Any] = _parse_qs_flat(query) if query else {}
+    content_type = headers.get("content-type", "")
+    if body:
+        stripped = body.lstrip()
+        if content_type.startswith("application/json") or stripped[:1] == b"{":
+            try:
+                parsed = json.loads(body.decode("utf-8"))
+            except ValueError:
+                args["_raw_body"] = body.decode("utf-8", "replace")
+            else:
+                if isinstance(parsed, dict):
+                    args.update(parsed)
+                else:
+                    args["_body"] = parsed
+        elif content_type.startswith("multipart/form-data"):
+            for name, filename, payload in _parse_multipart(content_type, body):
+                if filename is not None:
+                    args[name] = payload
+                else:
+                    args[name] = payload.decode("utf-8", "replace")
+        else:
+            args.update(_parse_qs_flat(body.decode("utf-8", "replace")))
+    return _decode_json_strings(args)
+
+
+# --------------------------------------------------------------------------------------
+# The stand-in
+# --------------------------------------------------------------------------------------
+
+
+class SlackStandIn:
+    """A local, recording, fault-injecting stand-in for the Slack Web API."""
+
+    #: how many times one response_url may be used (Slack: 5 times within 30 minutes)
+    response_url_max_uses = 5
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self._requested_port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._cond = threading.Condition()
+
+        self.calls: list[RecordedCall] = []
+        self.violations: list[str] = []
+        self.uploaded_files: dict[str, bytes] = {}
+
+        self._users: dict[str, _User] = {}
+        self._usergroups: dict[str, list[str]] = {}
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._failure_rates: dict[str, _FailureRate] = {}
+        self._latency: dict[str, float] = {}
+        self._pending_files: dict[str, dict[str, Any]] = {}
+        self._completions: list[tuple[list[str], dict[str, Any]]] = []
+        self._views: dict[str, dict[str, Any]] = {}
+        self._response_url_uses: dict[str, int] = {}
+        self._ts_counter = 0
+        self._id_counter = 0
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> SlackStandIn:
+        """Bind the port and serve from a daemon thread. Returns ``self``."""
+        if self._server is not None:
+            return self
+        server = _Server((self.host, self._requested_port), self)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"slack-standin-{server.server_address[1]}",
+            daemon=True,
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port (idempotent)."""
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("SlackStandIn is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` (no trailing slash)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for ``slack_sdk.WebClient(base_url=...)`` (ends with ``/api/``)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "") -> str:
+        """A fresh, unique response_url; posts to it are recorded as ``response_url`` calls."""
+        url_id = uuid.uuid4().hex
+        if name:
+            url_id = f"{quote(name, safe='')}-{url_id}"
+        return f"{self.base_url}/respond/{url_id}"
+
+    # ---------------------------------------------------------------- fixtures
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "Europe/Copenhagen",
+        locale: str = "da-DK",
+        real_name: str = "",
+        display_name: str = "",
+        team_id: str = TEAM_ID,
+        email: str = "",
+    ) -> None:
+        with self._cond:
+            self._users[user_id] = _User(
+                user_id, tz, locale, real_name, display_name, team_id, email
+            )
+
+    def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
+        with self._cond:
+            self._usergroups[usergroup_id] = list(user_ids)
+
+    # ---------------------------------------------------------------- inspection
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        """Recorded calls to ``method`` (``"*"`` = all), oldest first."""
+        with self._cond:
+            return [c for c in self.calls if method == "*" or c.method == method]
+
+    def response_posts(self, url: str | None = None) -> list[RecordedCall]:
+        """Recorded response_url posts, optionally only those to ``url``."""
+        calls = self.calls_to(RESPONSE_URL_METHOD)
+        if url is None:
+            return calls
+        url_id = url.rstrip("/").rsplit("/", 1)[-1]
+        return [c for c in calls if c.args.get("_url_id") == url_id]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        predicate: Callable[[RecordedCall], bool] | None = None,
+    ) -> list[RecordedCall]:
+        """Block until at least ``count`` matching calls are recorded; return all matches.
+
+        Raises ``AssertionError`` (with a summary of what *was* recorded) on timeout.
+        """
+        deadline = time.monotonic() + timeout
+
+        def matching() -> list[RecordedCall]:
+            return [
+                c
+                for c in self.calls
+                if (method == "*" or c.method == method) and (predicate is None or predicate(c))
+            ]
+
+        with self._cond:
+            while True:
+                found = matching()
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            seen: dict[str, int] = {}
+            for c in self.calls:
+                seen[c.method] = seen.get(c.method, 0) + 1
+            last = [f"{c.method} {c.args!r}"[:300] for c in self.calls[-5:]]
+        what = f"{count} call(s) to {method!r}" + (" matching predicate" if predicate else "")
+        raise AssertionError(
+            f"timed out after {timeout}s waiting for {what}; got {len(found)}. "
+            f"Recorded per method: {seen or 'nothing'}. Last calls: {last}"
+        )
+
+    def uploads(self) -> list[tuple[str, bytes, dict[str, Any]]]:
+        """Completed uploads as ``(title, content, files.completeUploadExternal args)``."""
+        with self._cond:
+            out: list[tuple[str, bytes, dict[str, Any]]] = []
+            for file_ids, complete_args in self._completions:
+                titles = {
+                    f.get("id"): f.get("title")
+                    for f in complete_args.get("files", [])
+                    if isinstance(f, dict)
+                }
+                for file_id in file_ids:
+                    title = titles.get(file_id) or self._pending_files[file_id]["filename"]
+                    out.append((str(title), self.uploaded_files.get(file_id, b""), complete_args))
+            return out
+
+    def clear(self) -> None:
+        """Forget recorded calls, violations and uploads (fixtures and faults are kept)."""
+        with self._cond:
+            self.calls.clear()
+            self.violations.clear()
+            self.uploaded_files.clear()
+            self._completions.clear()
+            self._response_url_uses.clear()
+
+    # ---------------------------------------------------------------- fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        error: str = "ratelimited",
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` (``"*"`` = any) fail.
+
+        * 429: header ``Retry-After`` and body ``{"ok": false, "error": error}``
+        * 5xx: body text ``upstream error``
+        * 200: a Slack API error, body ``{"ok": false, "error": error}``
+        * any other status: body ``{"ok": false, "error": error}``
+        """
+        with self._cond:
+            queue = self._faults.setdefault(method, deque())
+            for _ in range(times):
+                queue.append(_Fault(status, retry_after, error))
+
+    def set_failure_rate(self, method: str, rate: float, status: int = 500, seed: int = 0) -> None:
+        """Fail a (deterministic, seeded) random fraction of calls to ``method``."""
+        with self._cond:
+            if rate <= 0:
+                self._failure_rates.pop(method, None)
+            else:
+                self._failure_rates[method] = _FailureRate(rate, status, random.Random(seed))
+
+    def set_latency(self, method: str, seconds: float) -> None:
+        """Delay answers to ``method`` (``"*"`` = any) by ``seconds``."""
+        with self._cond:
+            if seconds <= 0:
+                self._latency.pop(method, None)
+            else:
+                self._latency[method] = seconds
+
+    def reset_faults(self) -> None:
+        """Remove all injected faults, failure rates and latencies."""
+        with self._cond:
+            self._faults.clear()
+            self._failure_rates.clear()
+            self._latency.clear()
+
+    # ---------------------------------------------------------------- request handling
+
+    def _handle(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+        at = time.monotonic()
+        parts = urlsplit(raw_path)
+        path = parts.path
+        if path.startswith("/api/"):
+            method = path[len("/api/") :]
+        elif path.startswith("/respond/"):
+            method = RESPONSE_URL_METHOD
+        elif path.startswith("/upload/"):
+            method = UPLOAD_METHOD
+        else:
+            return _Reply.text("not found", 404)
+
+        with self._cond:
+            delay = self._latency.get(method, self._latency.get("*", 0.0))
+        if delay > 0:
+            time.sleep(delay)
+
+        content = b""
+        if method == RESPONSE_URL_METHOD:
+            args = self._response_url_args(body)
+            args["_url_id"] = path[len("/respond/") :]
+        elif method == UPLOAD_METHOD:
+            file_id = path[len("/upload/") :]
+            content = self._upload_content(headers, body)
+            args = {"_file_id": file_id, "length": len(content)}
+        else:
+            args = _parse_args(parts.query, headers, body)
+
+        token: str | None = None
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[len("bearer ") :].strip()
+        elif isinstance(args.get("token"), str):
+            token = args["token"]
+
+        with self._cond:
+            fault = self._take_fault(method)
+            if fault is not None:
+                reply, response = self._fault_reply(fault)
+            elif method == RESPONSE_URL_METHOD:
+                reply, response = self._response_url(args)
+            elif method == UPLOAD_METHOD:
+                reply, response = self._upload(args["_file_id"], content)
+            else:
+                response = self._api(method, args)
+                reply = _Reply.json(response)
+            self.calls.append(RecordedCall(method, args, token, at, response, reply.status))
+            self._cond.notify_all()
+        return reply
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        for key in (method, "*"):
+            queue = self._faults.get(key)
+            if queue:
+                return queue.popleft()
+        for key in (method, "*"):
+            rate = self._failure_rates.get(key)
+            if rate is not None and rate.rng.random() < rate.rate:
+                return _Fault(rate.status, 1, "ratelimited" if rate.status == 429 else "")
+        return None
+
+    @staticmethod
+    def _fault_reply(fault: _Fault) -> tuple[_Reply, dict[str, Any]]:
+        if fault.status >= 500:
+            return _Reply.text("upstream error", fault.status), {
+                "ok": False,
+                "error": "upstream error",
+            }
+        response = {"ok": False, "error": fault.error or "ratelimited"}
+        reply = _Reply.json(response, fault.status)
+        if fault.status == 429:
+            reply.headers["Retry-After"] = str(fault.retry_after)
+        return reply, response
+
+    def _violation(self, method: str, problems: list[str]) -> dict[str, Any]:
+        self.violations.extend(f"{method}: {p}" for p in problems)
+        return {
+            "ok": False,
+            "error": "invalid_blocks",
+            "errors": problems,
+            "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+        }
+
+    # ---------------------------------------------------------------- response_url
+
+    @staticmethod
+    def _response_url_args(body: bytes) -> dict[str, Any]:
+        try:
+            parsed = json.loads(body.decode("utf-8")) if body else {}
+        except ValueError:
+            return {"_raw_body": body.decode("utf-8", "replace")}
+        return _decode_json_strings(parsed) if isinstance(parsed, dict) else {"_body": parsed}
+
+    def _response_url(self, args: dict[str, Any]) -> tuple[_Reply, dict[str, Any]]:
+        if "_raw_body" in args or "_body" in args:
+            return _Reply.text("invalid_payload", 400), {"ok": False, "error": "invalid_payload"}
+        url_id = str(args["_url_id"])
+        uses = self._response_url_uses.get(url_id, 0) + 1
+        self._response_url_uses[url_id] = uses
+        if uses > self.response_url_max_uses:
+            return _Reply.text("used_url", 404), {"ok": False, "error": "used_url"}
+        problems = validate_message_blocks(args.get("blocks"), where="response_url")
+        if problems:
+            response = self._violation(RESPONSE_URL_METHOD, problems)
+            return _Reply.text("invalid_blocks", 400), response
+        return _Reply.text("ok"), {"ok": True}
+
+    # ---------------------------------------------------------------- uploads
+
+    @staticmethod
+    def _upload_content(headers: dict[str, str], body: bytes) -> bytes:
+        content_type = headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            parts = _parse_multipart(content_type, body)
+            for _name, filename, payload in parts:
+                if filename is not None:
+                    return payload
+            for name, _filename, payload in parts:
+                if name == "file":
+                    return payload
+        return body
+
+    def _upload(self, file_id: str, content: bytes) -> tuple[_Reply, dict[str, Any]]:
+        if file_id not in self._pending_files:
+            return _Reply.text("file not found", 404), {"ok": False, "error": "file_not_found"}
+        self.uploaded_files[file_id] = content
+        return _Reply.text(f"OK - {len(content)}"), {"ok": True, "length": len(content)}
+
+    # ---------------------------------------------------------------- Web API
+
+    def _next_ts(self) -> str:
+        self._ts_counter += 1
+        micros = 1_700_000_000_000_000 + 100 * self._ts_counter
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        self._id_counter += 1
+        return f"{prefix}{self._id_counter:08d}"
+
+    def _api(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        handler = self._API.get(method)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        if method in _MESSAGE_METHODS:
+            problems = validate_message_blocks(args.get("blocks"), where=method)
+            if problems:
+                return self._violation(method, problems)
+        if method in _VIEW_METHODS:
+            problems = validate_view(args.get("view"), where=method)
+            if problems:
+                return self._violation(method, problems)
+        return handler(self, args)
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": "sdgbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    @staticmethod
+    def _channel_id(channel: str) -> str:
+        return "D" + channel if channel[:1] in ("U", "W") else channel
+
+    def _message(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": args.get("text") or "",
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if args.get(key) is not None:
+                message[key] = args[key]
+        return message
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel")
+        if not isinstance(channel, str) or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return {"ok": False, "error": "no_text"}
+        ts = self._next_ts()
+        return {
+            "ok": True,
+            "channel": self._channel_id(channel),
+            "ts": ts,
+            "message": self._message(args, ts),
+        }
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args.get("channel")
+        if not isinstance(channel, str) or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("user"):
+            return {"ok": False, "error": "user_not_found"}
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return {"ok": False, "error": "no_text"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args.get("channel"), args.get("ts")
+        if not isinstance(channel, str) or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not isinstance(ts, str) or not ts:
+            return {"ok": False, "error": "message_not_found"}
+        return {
+            "ok": True,
+            "channel": self._channel_id(channel),
+            "ts": ts,
+            "text": args.get("text") or "",
+            "message": self._message(args, ts),
+        }
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args.get("channel"), args.get("ts")
+        if not isinstance(channel, str) or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not isinstance(ts, str) or not ts:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": self._channel_id(channel), "ts": ts}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = args.get("users")
+        if isinstance(users, list):
+            users = ",".join(str(u) for u in users)
+        if isinstance(args.get("channel"), str) and args["channel"]:
+            return {"ok": True, "channel": {"id": args["channel"]}}
+        if not isinstance(users, str) or not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        ids = [u.strip() for u in users.split(",") if u.strip()]
+        if len(ids) == 1:
+            channel_id = "D" + ids[0]
+        else:
+            channel_id = "G" + uuid.uuid5(uuid.NAMESPACE_OID, ",".join(sorted(ids))).hex[:10]
+        return {"ok": True, "channel": {"id": channel_id}}
+
+    def _view_method(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        view = dict(args["view"])
+        if method in ("views.open", "views.push") and not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if method == "views.publish":
+            if not args.get("user_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if view.get("type") != "home":
+                return {"ok": False, "error": "invalid_arguments"}
+        view_id: str | None = None
+        previous: dict[str, Any] | None = None
+        if method == "views.update":
+            view_id = args.get("view_id")
+            external_id = args.get("external_id")
+            if not view_id and not external_id:
+                return {"ok": False, "error": "invalid_arguments"}
+            if not view_id:
+                for vid, stored in self._views.items():
+                    if stored.get("external_id") == external_id:
+                        view_id = vid
+                        break
+                else:
+                    return {"ok": False, "error": "not_found"}
+            previous = self._views.get(str(view_id))
+            wanted_hash = args.get("hash")
+            if previous is not None and wanted_hash and wanted_hash != previous["hash"]:
+                return {"ok": False, "error": "hash_conflict"}
+        if method == "views.publish":
+            for vid, stored in self._views.items():
+                if stored.get("type") == "home" and stored.get("_user_id") == args["user_id"]:
+                    view_id = vid
+        if not view_id:
+            view_id = self._next_id("V")
+        result: dict[str, Any] = {
+            "callback_id": "",
+            "private_metadata": "",
+            "external_id": "",
+            **view,
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+            "state": {"values": {}},
+            "hash": f"{time.time():.6f}.{uuid.uuid4().hex[:8]}",
+            "root_view_id": (previous or {}).get("root_view_id", view_id),
+            "previous_view_id": None,
+        }
+        stored_view = dict(result)
+        if method == "views.publish":
+            stored_view["_user_id"] = args["user_id"]
+        self._views[view_id] = stored_view
+        return {"ok": True, "view": result}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self._users.get(str(args.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        try:
+            zone = ZoneInfo(user.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        now = datetime.now(zone)
+        offset = now.utcoffset()
+        abbrev = now.tzname() or "UTC"
+        name_source = user.display_name or user.real_name or user.user_id
+        return {
+            "ok": True,
+            "user": {
+                "id": user.user_id,
+                "team_id": user.team_id,
+                "name": name_source.lower().replace(" ", "."),
+                "deleted": False,
+                "real_name": user.real_name,
+                "tz": user.tz,
+                "tz_label": _TZ_LABELS.get(abbrev, abbrev),
+                "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+                "locale": user.locale,
+                "is_bot": False,
+                "is_admin": False,
+                "profile": {
+                    "real_name": user.real_name,
+                    "real_name_normalized": user.real_name,
+                    "display_name": user.display_name,
+                    "display_name_normalized": user.display_name,
+                    "email": user.email,
+                    "team": user.team_id,
+                },
+            },
+        }
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = self._usergroups.get(str(args.get("usergroup", "")))
+        if users is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(users)}
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = args.get("filename"), args.get("length")
+        if not filename or length in (None, ""):
+            return {"ok": False, "error": "invalid_arguments"}
+        try:
+            length_int = int(length)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = self._next_id("F")
+        self._pending_files[file_id] = {"filename": str(filename), "length": length_int}
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        out: list[dict[str, Any]] = []
+        ids: list[str] = []
+        for item in files:
+            file_id = item.get("id") if isinstance(item, dict) else None
+            if file_id not in self._pending_files or file_id not in self.uploaded_files:
+                return {"ok": False, "error": "file_not_found"}
+            pending = self._pending_files[file_id]
+            title = item.get("title") or pending["filename"]
+            ids.append(file_id)
+            out.append(
+                {
+                    "id": file_id,
+                    "title": title,
+                    "name": pending["filename"],
+                    "size": len(self.uploaded_files[file_id]),
+                    "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/{file_id}",
+                }
+            )
+        self._completions.append((ids, args))
+        return {"ok": True, "files": out}
+
+    _API: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
+        "auth.test": _auth_test,
+        "chat.postMessage": _chat_post_message,
+        "chat.postEphemeral": _chat_post_ephemeral,
+        "chat.update": _chat_update,
+        "chat.delete": _chat_delete,
+        "conversations.open": _conversations_open,
+        "views.open": lambda self, args: self._view_method("views.open", args),
+        "views.push": lambda self, args: self._view_method("views.push", args),
+        "views.update": lambda self, args: self._view_method("views.update", args),
+        "views.publish": lambda self, args: self._view_method("views.publish", args),
+        "users.info": _users_info,
+        "usergroups.users.list": _usergroups_users_list,
+        "files.getUploadURLExternal": _files_get_upload_url,
+        "files.completeUploadExternal": _files_complete_upload,
+    }

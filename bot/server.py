@@ -1,0 +1,66 @@
+"""HTTP serving: bolt's sync App behind Starlette on uvicorn.
+
+bolt's own Starlette adapter calls the sync ``App.dispatch`` on the event
+loop, which would serialise every request; here it runs in a thread pool
+sized for bursts, so 32 members typing at once are answered side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+log = logging.getLogger(__name__)
+
+# Each request holds one thread while bolt runs the ack listener.
+REQUEST_THREADS = 64
+
+ExtraRoute = tuple[str, Callable[[Request], Any]]
+
+
+def build_http_app(bolt_app: App, extra_routes: list[Route] | None = None) -> Starlette:
+    limiter = anyio.CapacityLimiter(REQUEST_THREADS)
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_request = to_bolt_request(request, body)
+        bolt_response = await anyio.to_thread.run_sync(
+            bolt_app.dispatch, bolt_request, limiter=limiter
+        )
+        return to_starlette_response(bolt_response)
+
+    async def health(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", health, methods=["GET"]),
+        *(extra_routes or []),
+    ]
+    return Starlette(routes=routes)
+
+
+def serve_http(asgi_app: Starlette, host: str, port: int) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(
+        asgi_app,
+        host=host,
+        port=port,
+        backlog=2048,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=30,
+    )
+    server = uvicorn.Server(config)
+    log.info("sdgbot listening on http://%s:%s/slack/events", host, port)
+    server.run()

@@ -1,0 +1,179 @@
+"""Finding sessions: the next one, the upcoming list, one by key."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import SessionNotFound
+from bot.models import (
+    Attendance,
+    Member,
+    ProgrammeSession,
+    Registration,
+    RegistrationStatus,
+)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    starts: datetime
+    title: str
+    speakers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What a reader may see of a session, with seat counts."""
+
+    key: str
+    title: str
+    kind: str
+    starts: datetime
+    ends: datetime
+    timezone: str
+    location: str
+    online_url: str
+    capacity: int
+    price: int | None
+    feedback: bool
+    anonymous: bool
+    description: str
+    agenda: tuple[AgendaEntry, ...]
+    cancelled: bool
+    room_confirmed: int = 0
+    waiting: int = 0
+    my_status: str | None = None  # the reader's registration status, if any
+
+    @property
+    def is_online_only(self) -> bool:
+        return not self.location or self.location.strip().lower() == "online"
+
+    @property
+    def is_hybrid(self) -> bool:
+        return bool(self.online_url) and not self.is_online_only
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.capacity <= 0 or self.is_online_only:
+            return None
+        return max(self.capacity - self.room_confirmed, 0)
+
+
+def _to_view(
+    session: ProgrammeSession, counts: dict[int, tuple[int, int]], statuses: dict[int, str]
+) -> SessionView:
+    room, waiting = counts.get(session.id, (0, 0))
+    return SessionView(
+        key=session.key,
+        title=session.title,
+        kind=session.kind,
+        starts=session.starts_at,
+        ends=session.ends_at,
+        timezone=session.timezone,
+        location=session.location,
+        online_url=session.online_url,
+        capacity=session.capacity,
+        price=session.price,
+        feedback=session.feedback,
+        anonymous=session.anonymous,
+        description=session.description,
+        agenda=tuple(
+            AgendaEntry(item.starts_at, item.title, tuple(item.speakers)) for item in session.agenda
+        ),
+        cancelled=session.cancelled_at is not None,
+        room_confirmed=room,
+        waiting=waiting,
+        my_status=statuses.get(session.id),
+    )
+
+
+def _views(
+    db: Session, sessions: list[ProgrammeSession], team_id: str, slack_user_id: str | None
+) -> list[SessionView]:
+    ids = [s.id for s in sessions]
+    if not ids:
+        return []
+    counts: dict[int, tuple[int, int]] = {}
+    rows = db.execute(
+        select(Registration.session_id, Registration.status, Registration.attendance, func.count())
+        .where(Registration.session_id.in_(ids))
+        .group_by(Registration.session_id, Registration.status, Registration.attendance)
+    )
+    for session_id, status, attendance, count in rows:
+        room, waiting = counts.get(session_id, (0, 0))
+        if status == RegistrationStatus.CONFIRMED and attendance == Attendance.ROOM:
+            room += count
+        elif status == RegistrationStatus.WAITING:
+            waiting += count
+        counts[session_id] = (room, waiting)
+    statuses: dict[int, str] = {}
+    if slack_user_id:
+        own = db.execute(
+            select(Registration.session_id, Registration.status)
+            .join(Member, Member.id == Registration.member_id)
+            .where(
+                Registration.session_id.in_(ids),
+                Member.team_id == team_id,
+                Member.slack_user_id == slack_user_id,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        )
+        statuses = {session_id: status for session_id, status in own}
+    return [_to_view(s, counts, statuses) for s in sessions]
+
+
+def next_session(
+    db: Session, team_id: str, now: datetime, slack_user_id: str | None = None
+) -> SessionView | None:
+    session = db.scalar(
+        select(ProgrammeSession)
+        .where(
+            ProgrammeSession.team_id == team_id,
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.cancelled_at.is_(None),
+        )
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+        .limit(1)
+    )
+    return _views(db, [session], team_id, slack_user_id)[0] if session else None
+
+
+def upcoming_sessions(
+    db: Session, team_id: str, now: datetime, slack_user_id: str | None = None, limit: int = 30
+) -> list[SessionView]:
+    """Sessions that have not ended, soonest first (cancelled ones included, marked)."""
+    sessions = list(
+        db.scalars(
+            select(ProgrammeSession)
+            .where(ProgrammeSession.team_id == team_id, ProgrammeSession.ends_at > now)
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+            .limit(limit)
+        )
+    )
+    return _views(db, sessions, team_id, slack_user_id)
+
+
+def find_session(db: Session, team_id: str, key: str) -> ProgrammeSession:
+    session = db.scalar(
+        select(ProgrammeSession).where(
+            ProgrammeSession.team_id == team_id, func.lower(ProgrammeSession.key) == key.lower()
+        )
+    )
+    if session is None:
+        keys = list(
+            db.scalars(select(ProgrammeSession.key).where(ProgrammeSession.team_id == team_id))
+        )
+        suggestions = tuple(difflib.get_close_matches(key, keys, n=3, cutoff=0.5))
+        raise SessionNotFound(key, suggestions)
+    return session
+
+
+def session_by_key(
+    db: Session, team_id: str, key: str, slack_user_id: str | None = None
+) -> SessionView:
+    return _views(db, [find_session(db, team_id, key)], team_id, slack_user_id)[0]

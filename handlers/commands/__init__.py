@@ -1,0 +1,13 @@
+"""Slash command listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+
+
+def register(app: App, runtime: Runtime) -> None:
+    from handlers.commands import sdg
+
+    sdg.register(app, runtime)

@@ -1,0 +1,1 @@
+"""Shared test helpers (signed Slack requests, ...)."""

@@ -1,0 +1,103 @@
+"""Configuration: the contract's keys, env overrides, and one clear line on errors."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).parent.parent / "config.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_with_the_contract_defaults() -> None:
+    settings = load_settings(EXAMPLE, env={})
+    assert settings.slack.api_url == "https://slack.com/api/"
+    assert settings.database.url == "sqlite:///sdgbot.db"
+    assert settings.bot.timezone == "Europe/Copenhagen"
+    assert settings.bot.language == "da"
+    assert settings.reminders.offsets == (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
+    assert settings.reminders.tick_seconds == 30
+    assert settings.reminders.quiet_hours is not None
+    assert settings.reminders.quiet_hours.start == time(21, 0)
+    assert settings.feedback.nudge_after == timedelta(days=3)
+    assert settings.fees.member_price == 10000
+    assert settings.fees.extra_participant_discount == 0.25
+    assert settings.privacy.retain_personal_data == timedelta(days=180)
+    assert settings.logging.format == "text"
+
+
+def test_missing_default_file_means_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(env={}).bot.language == "da"
+
+
+def test_named_file_that_is_missing_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"SDGBOT_CONFIG": str(tmp_path / "nope.toml")})
+    assert err.value.key == "SDGBOT_CONFIG"
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[bot]\nlanguage = "da"\nfacilitators = ["U1AAA"]\n')
+    settings = load_settings(
+        path,
+        env={
+            "SDGBOT_BOT_LANGUAGE": "nb",
+            "SDGBOT_BOT_FACILITATORS": "U2BBB, U3CCC",
+            "SDGBOT_REMINDERS_OFFSETS": "P2D,PT30M",
+            "SDGBOT_REMINDERS_TICK_SECONDS": "5",
+            "SLACK_BOT_TOKEN": "xoxb-1",
+        },
+    )
+    assert settings.bot.language == "nb"
+    assert settings.bot.facilitators == ("U2BBB", "U3CCC")
+    assert settings.reminders.offsets == (timedelta(days=2), timedelta(minutes=30))
+    assert settings.reminders.tick_seconds == 5
+    assert settings.slack.bot_token == "xoxb-1"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[bot]\nlanguage = "sv"\n', "bot.language"),
+        ('[bot]\ntimezone = "Europe/Kobenhavn"\n', "bot.timezone"),
+        ('[reminders]\noffsets = ["7 days"]\n', "reminders.offsets"),
+        ("[reminders]\ntick_seconds = 0\n", "reminders.tick_seconds"),
+        ('[reminders]\nquiet_hours = "25:00-07:00"\n', "reminders.quiet_hours"),
+        ("[fees]\nextra_participant_discount = 1.5\n", "fees.extra_participant_discount"),
+        ('[database]\nurl = "mysql://x"\n', "database.url"),
+        ('[slack]\napi_url = "slack.com/api"\n', "slack.api_url"),
+        ('[logging]\nformat = "xml"\n', "logging.format"),
+        ('[bot]\nfacilitators = ["alice"]\n', "bot.facilitators"),
+        ('[bot]\nlanguag = "da"\n', "bot.languag"),
+        ('[feedback]\nnudge_after = "3 days"\n', "feedback.nudge_after"),
+    ],
+)
+def test_bad_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert err.value.key == key
+    assert key in str(err.value)
+
+
+def test_bad_environment_value_names_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, ""), env={"SDGBOT_REMINDERS_TICK_SECONDS": "soon"})
+    assert err.value.key == "reminders.tick_seconds"
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(EXAMPLE, env={})
+    with pytest.raises(AttributeError):
+        settings.bot.language = "en"  # type: ignore[misc]
