@@ -206,7 +206,7 @@ class AgendaItem(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
     speakers: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     session: Mapped[ProgrammeSession] = relationship(back_populates="agenda")
@@ -257,7 +257,9 @@ class Delivery(Base):
     recipient: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(_str_enum(DeliveryKind))
     offset_key: Mapped[str] = mapped_column(String(32), default="")
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Held back until then (quiet hours, retry backoff); None = send when due.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state: Mapped[str] = mapped_column(_str_enum(DeliveryState), default=DeliveryState.PENDING)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -265,6 +267,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     skip_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

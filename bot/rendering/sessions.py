@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
-from bot.commands import COMMANDS, CommandSpec
+from bot.commands import COMMANDS, CommandName, CommandSpec
 from bot.i18n import Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
@@ -46,9 +47,6 @@ COMMAND_HELP = {
     "announce": N_("KEY: post a session to a channel"),
     "cancel-session": N_("KEY: cancel a session and tell its registrants"),
 }
-
-# Listed in help only once they work; later commands add themselves here.
-AVAILABLE_COMMANDS: tuple[str, ...] = ("next", "list", "show", "language", "help")
 
 # Agenda sections are packed up to this size, well under Slack's 3000.
 _AGENDA_SECTION_BUDGET = 2800
@@ -208,18 +206,24 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
     return Reply(heading, out)
 
 
-def help_reply(t: Translator, *, facilitator: bool, unknown_word: str | None = None) -> Reply:
+def help_reply(
+    t: Translator,
+    *,
+    facilitator: bool,
+    available: Collection[CommandName],
+    unknown_word: str | None = None,
+) -> Reply:
+    """Help lists only the commands that have an answer."""
+
     def rows(specs: list[CommandSpec]) -> list[tuple[str, str]]:
         return [(command_word(s, t.language), t.gettext(COMMAND_HELP[s.name.value])) for s in specs]
 
-    available = [s for s in COMMANDS if s.name.value in AVAILABLE_COMMANDS]
+    shown = [s for s in COMMANDS if s.name in available or s.name is CommandName.HELP]
     text = render(
         "help.md.j2",
         t,
-        commands=rows([s for s in available if not s.facilitator_only]),
-        facilitator_commands=rows([s for s in available if s.facilitator_only])
-        if facilitator
-        else [],
+        commands=rows([s for s in shown if not s.facilitator_only]),
+        facilitator_commands=rows([s for s in shown if s.facilitator_only]) if facilitator else [],
     )
     out: list[bk.Block] = []
     if unknown_word is not None:

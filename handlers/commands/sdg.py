@@ -3,94 +3,51 @@
 A member whose time zone and locale we have cached gets the answer in the
 HTTP response itself.  For a member we have never seen, the ack is empty and
 the lazy follow-up fetches users.info first, so times are never shown in the
-wrong zone.
+wrong zone.  Answers that need the Web API (modals, uploads) return a
+:class:`FollowUp` that runs after the ack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands import CommandName, ParsedCommand, UnknownCommand, parse_command
-from bot.errors import MissingArgument, NotAFacilitator, NoUpcomingSession
-from bot.i18n import Translator
+from bot.errors import NotAFacilitator
 from bot.rendering.reply import Reply
-from bot.rendering.sessions import help_reply, message_reply, session_list_reply, session_reply
-from bot.rendering.templates import gettext_for
+from bot.rendering.sessions import help_reply
 from bot.runtime import Runtime
-from bot.services import members, sessions
+from bot.services import members
 from bot.services.members import Reader
-from handlers.errors import answering_errors
+from handlers.commands import feedback, find, registration
+from handlers.commands.base import Answer, FollowUp
+from handlers.errors import answering_errors, reply_for_error
 from handlers.payloads import CommandInput
 from handlers.profile import refresh_slack_profile
 
-Answer = Callable[[Runtime, CommandInput, str, Reader], Reply]
+ANSWERS: dict[CommandName, Answer] = {**find.ANSWERS, **registration.ANSWERS, **feedback.ANSWERS}
 
 
-def answer_help(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    return help_reply(reader.translator, facilitator=runtime.is_facilitator(cmd.user_id))
-
-
-def answer_next(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        view = sessions.next_session(db, team, runtime.clock.now(), cmd.user_id)
-    if view is None:
-        raise NoUpcomingSession()
-    return session_reply(view, reader.translator, currency=runtime.settings.fees.currency)
-
-
-def answer_list(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        views = sessions.upcoming_sessions(db, team, runtime.clock.now(), cmd.user_id)
-    return session_list_reply(views, reader.translator)
-
-
-def answer_show(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    if not argument:
-        raise MissingArgument(usage="/sdg show KEY")
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        view = sessions.session_by_key(db, team, argument.split()[0], cmd.user_id)
-    return session_reply(view, reader.translator, currency=runtime.settings.fees.currency)
-
-
-def answer_language(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        chosen = members.set_language(db, team, cmd.user_id, argument, runtime.clock.now())
-    t = Translator(chosen, reader.timezone)
-    return message_reply(":white_check_mark: " + gettext_for(t)("I will answer you in English."))
-
-
-ANSWERS: dict[CommandName, Answer] = {
-    CommandName.HELP: answer_help,
-    CommandName.NEXT: answer_next,
-    CommandName.LIST: answer_list,
-    CommandName.SHOW: answer_show,
-    CommandName.LANGUAGE: answer_language,
-}
-
-
-def answer(runtime: Runtime, cmd: CommandInput, reader: Reader) -> Reply:
+def answer(runtime: Runtime, cmd: CommandInput, reader: Reader) -> Reply | FollowUp:
     t = reader.translator
+    facilitator = runtime.is_facilitator(cmd.user_id)
+    available = set(ANSWERS)
     try:
         parsed: ParsedCommand = parse_command(cmd.text)
     except UnknownCommand as unknown:
         return help_reply(
-            t, facilitator=runtime.is_facilitator(cmd.user_id), unknown_word=unknown.word
+            t, facilitator=facilitator, available=available, unknown_word=unknown.word
         )
-    if parsed.spec.facilitator_only and not runtime.is_facilitator(cmd.user_id):
+    if parsed.name is CommandName.HELP:
+        return help_reply(t, facilitator=facilitator, available=available)
+    if parsed.spec.facilitator_only and not facilitator:
         raise NotAFacilitator()
     handler = ANSWERS.get(parsed.name)
     if handler is None:
-        return help_reply(
-            t, facilitator=runtime.is_facilitator(cmd.user_id), unknown_word=parsed.name
-        )
+        word = cmd.text.split()[0]
+        return help_reply(t, facilitator=facilitator, available=available, unknown_word=word)
     return handler(runtime, cmd, parsed.argument, reader)
 
 
@@ -109,11 +66,24 @@ def register(app: App, runtime: Runtime) -> None:
             ack()
             return
         context["sdg_refresh"] = reader.profile_stale
-        answering_errors(
-            lambda reply: ack(**reply.as_message()),
-            reader.translator,
-            lambda: answer(runtime, cmd, reader),
-        )
+
+        def reply_or_defer() -> Reply | None:
+            result = answer(runtime, cmd, reader)
+            if isinstance(result, FollowUp):
+                context["sdg_follow_up"] = result.run
+                return result.ack
+            return result
+
+        acked = False
+
+        def send(reply: Reply) -> None:
+            nonlocal acked
+            acked = True
+            ack(**reply.as_message())
+
+        answering_errors(send, reader.translator, reply_or_defer)
+        if not acked:
+            ack()
 
     def follow_up(
         command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
@@ -122,12 +92,26 @@ def register(app: App, runtime: Runtime) -> None:
         team = runtime.team_for(cmd.team_id)
         if context.get("sdg_deferred") or context.get("sdg_refresh"):
             refresh_slack_profile(client, runtime, team, cmd.user_id)
+        work = context.get("sdg_follow_up")
         if context.get("sdg_deferred"):
+            reader = load_reader(cmd)
+            try:
+                result = answer(runtime, cmd, reader)
+            except Exception as exc:  # noqa: BLE001 - the member always gets an answer
+                respond(**reply_for_error(exc, reader.translator).as_message())
+                return
+            if isinstance(result, FollowUp):
+                if result.ack is not None:
+                    respond(**result.ack.as_message())
+                work = result.run
+            else:
+                respond(**result.as_message())
+        if work is not None:
             reader = load_reader(cmd)
             answering_errors(
                 lambda reply: respond(**reply.as_message()),
                 reader.translator,
-                lambda: answer(runtime, cmd, reader),
+                lambda: work(client, respond),
             )
 
     app.command("/sdg")(ack=acknowledge, lazy=[follow_up])

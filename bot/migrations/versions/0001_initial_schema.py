@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 21:42:37.324858
+Create Date: 2026-11-21
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
         sa.Column("speakers", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("offset_key", sa.String(length=32), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
@@ -127,6 +128,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
         sa.Column("skip_reason", sa.String(length=200), nullable=True),
+        sa.Column("last_error", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
@@ -146,6 +148,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_due_at"), ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_deliveries_session_id"), ["session_id"], unique=False)
 
@@ -265,6 +268,7 @@ def downgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_session_id"))
         batch_op.drop_index(batch_op.f("ix_deliveries_member_id"))
+        batch_op.drop_index(batch_op.f("ix_deliveries_due_at"))
 
     op.drop_table("deliveries")
     op.drop_table("members")
