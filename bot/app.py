@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def make_web_client(token: str, api_url: str) -> WebClient:
     """A Web API client on *api_url* that retries connection errors, 429s and 5xx."""
     return WebClient(
-        token=token,
+        token=token or None,
         base_url=api_url,
         timeout=15,
         retry_handlers=[
@@ -55,7 +55,8 @@ def build_app(
         )
 
     app = App(
-        client=make_web_client(settings.slack.bot_token, settings.slack.api_url),
+        # The token comes from authorize() per request.
+        client=make_web_client("", settings.slack.api_url),
         authorize=authorize,
         signing_secret=settings.slack.signing_secret or None,
         # Answers are computed before the HTTP response, so read-only commands

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
+
 
 class DomainError(Exception):
     """An error the member should see, in their language, privately."""
 
-    message_id = "Something is not right."
+    message_id = N_("Something is not right.")
 
     def __init__(self, **values: object) -> None:
         super().__init__(self.message_id % values if values else self.message_id)
@@ -14,7 +16,7 @@ class DomainError(Exception):
 
 
 class SessionNotFound(DomainError):
-    message_id = "There is no session with the key %(key)s."
+    message_id = N_("There is no session with the key %(key)s.")
 
     def __init__(self, key: str, suggestions: tuple[str, ...] = ()) -> None:
         super().__init__(key=key)
@@ -23,16 +25,88 @@ class SessionNotFound(DomainError):
 
 
 class NoUpcomingSession(DomainError):
-    message_id = "No sessions are planned yet."
+    message_id = N_("No sessions are planned yet.")
 
 
 class UnknownLanguage(DomainError):
-    message_id = "Choose one of the languages da, nb or en (for example /sdg language da)."
+    message_id = N_("Choose one of the languages da, nb or en (for example /sdg language da).")
 
 
 class NotAFacilitator(DomainError):
-    message_id = "Only the network's facilitators can do that."
+    message_id = N_("Only the network's facilitators can do that.")
 
 
 class MissingArgument(DomainError):
-    message_id = "Write it like this: %(usage)s"
+    message_id = N_("Write it like this: %(usage)s")
+
+
+# --- registration ---------------------------------------------------------------------
+
+
+class ProfileRequired(DomainError):
+    """The member has no profile yet: the listener asks for it in a modal first."""
+
+    message_id = N_("Please tell us your name, organisation and role first: /sdg profile")
+
+    def __init__(self, key: str, ask_attendance: bool) -> None:
+        super().__init__()
+        self.key = key
+        self.ask_attendance = ask_attendance
+
+
+class AttendanceRequired(DomainError):
+    """A session with a place and an online link: the member chooses one first."""
+
+    message_id = N_("Choose whether you take part in the room or online.")
+
+    def __init__(self, key: str, title: str) -> None:
+        super().__init__()
+        self.key = key
+        self.title = title
+
+
+class SessionCancelled(DomainError):
+    message_id = N_("%(title)s has been cancelled.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class RegistrationClosed(DomainError):
+    message_id = N_("%(title)s has already started, so registration is closed.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class CancellationClosed(DomainError):
+    message_id = N_(
+        "%(title)s has already started, so the registration can no longer be cancelled. "
+        "Please tell a facilitator if you cannot take part."
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class NotRegistered(DomainError):
+    message_id = N_("You are not registered for %(title)s.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class NothingToCancel(DomainError):
+    message_id = N_("You have no registrations for upcoming sessions.")
+
+
+class UnknownOrganisation(DomainError):
+    message_id = N_("Choose your organisation from the list, or choose “Other” and write it.")
+
+
+class InvalidSeason(DomainError):
+    message_id = N_("Write the season as two following years, for example 2026-2027.")
+
+
+class InvalidCapacity(DomainError):
+    message_id = N_("The capacity must be a whole number from 0 (no limit) upwards.")

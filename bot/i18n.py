@@ -27,6 +27,11 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
 
 
+def N_(message: str) -> str:
+    """Marks a message id for extraction where it is defined; translated where shown."""
+    return message
+
+
 def language_from_slack_locale(locale: str | None) -> str | None:
     """Slack's ``da-DK`` / ``nb-NO`` / ``en-US`` to one of our languages."""
     if not locale:

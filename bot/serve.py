@@ -21,10 +21,11 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
         log.info("sdgbot connecting to Slack in Socket Mode")
         SocketModeHandler(bolt_app, settings.slack.app_token).start()
         return 0
+    from bot.calendar_feed import calendar_routes
     from bot.server import build_http_app, serve_http
 
     serve_http(
-        build_http_app(bolt_app),
+        build_http_app(bolt_app, calendar_routes(runtime)),
         host or settings.server.host,
         port or settings.server.port,
     )

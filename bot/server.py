@@ -8,8 +8,6 @@ sized for bursts, so 32 members typing at once are answered side by side.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 import anyio
 from slack_bolt import App
@@ -23,8 +21,6 @@ log = logging.getLogger(__name__)
 
 # Each request holds one thread while bolt runs the ack listener.
 REQUEST_THREADS = 64
-
-ExtraRoute = tuple[str, Callable[[Request], Any]]
 
 
 def build_http_app(bolt_app: App, extra_routes: list[Route] | None = None) -> Starlette:

@@ -22,6 +22,7 @@ import uvicorn
 from sqlalchemy import text
 
 from bot.app import build_app
+from bot.calendar_feed import calendar_routes
 from bot.clock import FixedClock
 from bot.config import Settings, SlackSettings
 from bot.db import Database, make_engine, upgrade
@@ -138,7 +139,7 @@ class ServedBot:
         self.port = free_port()
         self.bolt_app = build_app(runtime)
         config = uvicorn.Config(
-            build_http_app(self.bolt_app),
+            build_http_app(self.bolt_app, calendar_routes(runtime)),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

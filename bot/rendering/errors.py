@@ -22,7 +22,8 @@ def domain_error_reply(
 
 
 def unexpected_error_reply(error_id: str, t: Translator) -> Reply:
-    text = ":warning: " + gettext_for(t)(
+    _ = gettext_for(t)
+    text = ":warning: " + _(
         "Something went wrong on our side. Please try again; if it keeps happening, "
         "tell a facilitator the error id %(error_id)s.",
         error_id=error_id,

@@ -6,19 +6,13 @@ import json
 from collections.abc import Collection
 
 from bot.commands import COMMANDS, CommandName, CommandSpec
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
-
-
-def N_(message: str) -> str:
-    """Marks a message id for extraction; translated where it is shown."""
-    return message
-
 
 KIND_LABELS = {
     "symposium": N_("Symposium"),
@@ -175,7 +169,8 @@ def _card_actions(
 def session_reply(
     view: SessionView, t: Translator, *, currency: str, public: bool = False
 ) -> Reply:
-    text = gettext_for(t)("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
+    _ = gettext_for(t)
+    text = _("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
     return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
 
 
@@ -214,6 +209,7 @@ def help_reply(
     unknown_word: str | None = None,
 ) -> Reply:
     """Help lists only the commands that have an answer."""
+    _ = gettext_for(t)
 
     def rows(specs: list[CommandSpec]) -> list[tuple[str, str]]:
         return [(command_word(s, t.language), t.gettext(COMMAND_HELP[s.name.value])) for s in specs]
@@ -229,8 +225,7 @@ def help_reply(
     if unknown_word is not None:
         out.append(
             bk.section(
-                ":grey_question: "
-                + gettext_for(t)("I don't know the command “%(word)s”.", word=unknown_word)
+                ":grey_question: " + _("I don't know the command “%(word)s”.", word=unknown_word)
             )
         )
     out.append(bk.section(text))
@@ -249,3 +244,14 @@ def value_of(payload_value: str) -> str:
     except (ValueError, TypeError):
         return payload_value
     return str(data.get("key", payload_value)) if isinstance(data, dict) else payload_value
+
+
+def calendar_sent_reply(t: Translator, *, season_feed: str) -> Reply:
+    _ = gettext_for(t)
+    text = ":calendar: " + _("I have sent you the calendar file in a direct message.")
+    if season_feed:
+        label = t.gettext("season calendar")
+        text += "\n" + _(
+            "Subscribe to the whole programme: %(link)s", link=link(season_feed, label)
+        )
+    return Reply(text, [bk.section(text)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
+
+FEED_KEEPS_ENDED = timedelta(days=60)
 
 
 @dataclass(frozen=True)
@@ -177,3 +179,41 @@ def session_by_key(
     db: Session, team_id: str, key: str, slack_user_id: str | None = None
 ) -> SessionView:
     return _views(db, [find_session(db, team_id, key)], team_id, slack_user_id)[0]
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    view: SessionView
+    updated_at: datetime
+    # Rises with every change, so calendars replace the event they hold.
+    sequence: int
+
+
+def _calendar_entry(session: ProgrammeSession, view: SessionView) -> CalendarEntry:
+    minutes = int((session.updated_at - session.created_at).total_seconds() // 60)
+    return CalendarEntry(view, session.updated_at, max(minutes, 0))
+
+
+def calendar_entries(
+    db: Session, team_id: str, now: datetime, key: str | None = None
+) -> list[CalendarEntry]:
+    """Sessions for a calendar feed: upcoming and recently ended, cancelled ones included.
+
+    Recently ended sessions stay in the feed for a while so subscribed
+    calendars do not lose them the moment they end.
+    """
+    if key is not None:
+        session = find_session(db, team_id, key)
+        return [_calendar_entry(session, _views(db, [session], team_id, None)[0])]
+    sessions = list(
+        db.scalars(
+            select(ProgrammeSession)
+            .where(
+                ProgrammeSession.team_id == team_id,
+                ProgrammeSession.ends_at > now - FEED_KEEPS_ENDED,
+            )
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+        )
+    )
+    views = _views(db, sessions, team_id, None)
+    return [_calendar_entry(s, v) for s, v in zip(sessions, views, strict=True)]

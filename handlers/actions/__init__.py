@@ -1,4 +1,4 @@
-"""Actions listeners."""
+"""Button and select listeners, one module per feature."""
 
 from __future__ import annotations
 
@@ -8,4 +8,6 @@ from bot.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:
-    return None
+    from handlers.actions import find
+
+    find.register(app, runtime)

@@ -46,8 +46,8 @@ def answer_language(runtime: Runtime, cmd: CommandInput, argument: str, reader: 
     team = runtime.team_for(cmd.team_id)
     with runtime.unit_of_work() as db:
         chosen = members.set_language(db, team, cmd.user_id, argument, runtime.clock.now())
-    t = Translator(chosen, reader.timezone)
-    return message_reply(":white_check_mark: " + gettext_for(t)("I will answer you in English."))
+    _ = gettext_for(Translator(chosen, reader.timezone))
+    return message_reply(":white_check_mark: " + _("I will answer you in English."))
 
 
 ANSWERS: dict[CommandName, Answer] = {

@@ -1,4 +1,4 @@
-"""Events listeners."""
+"""Events API listeners, one module per event."""
 
 from __future__ import annotations
 
@@ -8,4 +8,6 @@ from bot.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:
-    return None
+    from handlers.events import app_home
+
+    app_home.register(app, runtime)

@@ -1,0 +1,99 @@
+"""Buttons on session cards: show, share in channel, add to calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.calendar_feed import session_ics
+from bot.i18n import Translator
+from bot.ids import ActionId
+from bot.rendering.reply import Reply
+from bot.rendering.sessions import calendar_sent_reply, session_reply
+from bot.runtime import Runtime
+from bot.services import sessions
+from handlers.errors import answering_errors
+from handlers.payloads import ActionInput
+from handlers.profile import fresh_reader
+
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App, runtime: Runtime) -> None:
+    currency = runtime.settings.fees.currency
+
+    def show_session(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        act = ActionInput.from_payload(body, action)
+        team = runtime.team_for(act.team_id)
+        reader = fresh_reader(client, runtime, team, act.user_id)
+
+        def work() -> Reply:
+            with runtime.unit_of_work() as db:
+                view = sessions.session_by_key(db, team, act.value, act.user_id)
+            return session_reply(view, reader.translator, currency=currency)
+
+        answering_errors(
+            lambda reply: respond(**reply.as_message(), replace_original=False),
+            reader.translator,
+            work,
+        )
+
+    def share_in_channel(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        act = ActionInput.from_payload(body, action)
+        team = runtime.team_for(act.team_id)
+        reader = fresh_reader(client, runtime, team, act.user_id)
+        # A channel has readers of every language and zone: the network's defaults.
+        public_t = Translator(runtime.settings.bot.language, runtime.settings.bot.timezone)
+
+        def work() -> Reply:
+            with runtime.unit_of_work() as db:
+                view = sessions.session_by_key(db, team, act.value)
+            return session_reply(view, public_t, currency=currency, public=True)
+
+        answering_errors(
+            lambda reply: respond(**reply.as_message(), replace_original=False),
+            reader.translator,
+            work,
+        )
+
+    def add_to_calendar(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        act = ActionInput.from_payload(body, action)
+        team = runtime.team_for(act.team_id)
+        reader = fresh_reader(client, runtime, team, act.user_id)
+
+        def work() -> Reply:
+            with runtime.unit_of_work() as db:
+                entries = sessions.calendar_entries(db, team, runtime.clock.now(), key=act.value)
+            entry = entries[0]
+            ics = session_ics(runtime, entries, entry.view.title)
+            dm = client.conversations_open(users=act.user_id)["channel"]["id"]
+            client.files_upload_v2(
+                channel=dm,
+                content=ics,
+                filename=f"{entry.view.key}.ics",
+                title=entry.view.title,
+            )
+            feed = runtime.settings.bot.public_url
+            return calendar_sent_reply(
+                reader.translator, season_feed=f"{feed}/calendar/season.ics" if feed else ""
+            )
+
+        answering_errors(
+            lambda reply: respond(**reply.as_message(), replace_original=False),
+            reader.translator,
+            work,
+        )
+
+    app.action(ActionId.SHOW_SESSION)(ack=acknowledge, lazy=[show_session])
+    app.action(ActionId.SHARE_IN_CHANNEL)(ack=acknowledge, lazy=[share_in_channel])
+    app.action(ActionId.ADD_TO_CALENDAR)(ack=acknowledge, lazy=[add_to_calendar])
