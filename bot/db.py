@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -49,8 +49,31 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(mode)
 
 
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A write inside ``unit_of_work()``; writers must ask for ``write=True``."""
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyUnitOfWork("this unit of work is read-only: use unit_of_work(write=True)")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.session.info.get("read_only") and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyUnitOfWork("this unit of work is read-only: use unit_of_work(write=True)")
+
+
 class Database:
-    """Owns the engine and hands out units of work."""
+    """Owns the engine and hands out units of work.
+
+    Writers say so (``write=True``): on SQLite a transaction that reads first
+    and writes later cannot wait for another writer under WAL (it fails at
+    once with "database is locked"), so writers take the lock up front with
+    BEGIN IMMEDIATE.  Read-only units refuse writes, so a forgotten flag shows
+    up in tests on either database rather than under load in production.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -75,6 +98,9 @@ class Database:
             session = Session(bind=connection, expire_on_commit=False)
         else:
             session = self._sessions()
+        session.info["read_only"] = not write
+        event.listen(session, "before_flush", _refuse_flush)
+        event.listen(session, "do_orm_execute", _refuse_dml)
         try:
             yield session
             session.commit()

@@ -22,7 +22,7 @@ def refresh_slack_profile(client: WebClient, runtime: Runtime, team_id: str, use
         return False
     user = response.get("user") or {}
     profile = user.get("profile") or {}
-    with runtime.unit_of_work() as db:
+    with runtime.unit_of_work(write=True) as db:
         store_slack_profile(
             db,
             team_id,

@@ -58,7 +58,7 @@ def test_every_workspace_row_carries_a_team_id() -> None:
 def test_times_come_back_aware_in_utc(database: Database) -> None:
     copenhagen = timezone(timedelta(hours=2))
     starts = datetime(2027, 6, 10, 13, 30, tzinfo=copenhagen)
-    with database.unit_of_work() as db:
+    with database.unit_of_work(write=True) as db:
         db.add(make_session("k1", starts))
     with database.unit_of_work() as db:
         stored = db.scalars(select(ProgrammeSession)).one()
@@ -69,13 +69,13 @@ def test_times_come_back_aware_in_utc(database: Database) -> None:
 
 
 def test_naive_datetimes_are_refused(database: Database) -> None:
-    with pytest.raises(StatementError), database.unit_of_work() as db:
+    with pytest.raises(StatementError), database.unit_of_work(write=True) as db:
         db.add(make_session("k2", datetime(2027, 6, 10, 13, 30)))
         db.flush()
 
 
 def test_unit_of_work_rolls_back_on_error(database: Database) -> None:
-    with pytest.raises(RuntimeError), database.unit_of_work() as db:
+    with pytest.raises(RuntimeError), database.unit_of_work(write=True) as db:
         db.add(make_session("k3", datetime(2027, 6, 10, 11, 30, tzinfo=UTC)))
         db.flush()
         raise RuntimeError("boom")
@@ -91,3 +91,39 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(database_url: str) -
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     engine.dispose()
+
+
+def test_read_only_unit_of_work_refuses_writes(database: Database) -> None:
+    from sqlalchemy import update
+
+    from bot.db import ReadOnlyUnitOfWork
+
+    with pytest.raises(ReadOnlyUnitOfWork), database.unit_of_work() as db:
+        db.add(make_session("k4", datetime(2027, 6, 10, 11, 30, tzinfo=UTC)))
+        db.flush()
+    with pytest.raises(ReadOnlyUnitOfWork), database.unit_of_work() as db:
+        db.execute(update(ProgrammeSession).values(title="x"))
+    with database.unit_of_work(write=True) as db:
+        db.add(make_session("k5", datetime(2027, 6, 10, 11, 30, tzinfo=UTC)))
+    with database.unit_of_work() as db:
+        assert [s.key for s in db.scalars(select(ProgrammeSession))] == ["k5"]
+
+
+def test_concurrent_writers_wait_for_each_other(database: Database) -> None:
+    """Many threads that read then write: none fails with 'database is locked'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.services.members import ensure_member
+
+    now = datetime(2027, 6, 1, tzinfo=UTC)
+
+    def create(n: int) -> None:
+        with database.unit_of_work(write=True) as db:
+            ensure_member(db, "T1", f"U{n:04d}", now)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(create, range(64)))
+    with database.unit_of_work() as db:
+        from bot.models import Member
+
+        assert len(db.scalars(select(Member)).all()) == 64

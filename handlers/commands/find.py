@@ -44,7 +44,7 @@ def answer_language(runtime: Runtime, cmd: CommandInput, argument: str, reader: 
     if not argument:
         raise MissingArgument(usage="/sdg language da|nb|en")
     team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
+    with runtime.unit_of_work(write=True) as db:
         chosen = members.set_language(db, team, cmd.user_id, argument, runtime.clock.now())
     _ = gettext_for(Translator(chosen, reader.timezone))
     return message_reply(":white_check_mark: " + _("I will answer you in English."))
