@@ -53,7 +53,9 @@ def _event(
     event.add("summary", view.title)
     event.add("dtstart", view.starts)
     event.add("dtend", view.ends)
-    location = view.location if not view.is_online_only else (view.online_url or "Online")
+    location = (
+        view.location if not view.is_online_only else (view.platform or view.online_url or "Online")
+    )
     event.add("location", location)
     if view.online_url:
         event.add("url", view.online_url)

@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--database", default=None, help="SQLAlchemy URL of the sandbox db")
     console.add_argument("--programme", default=None, help="programme file to load")
 
+    fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
+    fees.add_argument("season", help="e.g. 2026-2027 (1 August to 31 July)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
@@ -74,6 +77,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "import":
         return _import(args.file, settings)
+    if args.command == "fees":
+        return _fees(args.season, settings)
     if args.command == "console":
         from bot.console.session import run_console
 
@@ -108,6 +113,24 @@ def _import(path: str, settings: Settings) -> int:
         print(f"  + {key}")
     for key in result.updated:
         print(f"  ~ {key}")
+    return 0
+
+
+def _fees(season: str, settings: Settings) -> int:
+    from bot.errors import InvalidSeason
+    from bot.rendering.invoices import invoice_table
+    from bot.services.fees import season_invoices
+
+    runtime = open_runtime(settings)
+    try:
+        with runtime.unit_of_work() as db:
+            invoices = season_invoices(
+                db, settings.home_team_id, season, settings.fees, settings.bot.timezone
+            )
+    except InvalidSeason as exc:
+        print(f"sdgbot: {exc}", file=sys.stderr)
+        return 2
+    print(invoice_table(invoices))
     return 0
 
 

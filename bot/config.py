@@ -80,6 +80,10 @@ class ReminderSettings:
     offset_names: tuple[str, ...] = ("P7D", "P1D", "PT1H")
     tick_seconds: int = 30
     quiet_hours: QuietHours | None = QuietHours(time(21, 0), time(7, 0))
+    # Per process: with several replicas, set it to the workspace budget / replicas.
+    send_rate_per_second: int = 20
+    # A claimed row is taken over by another process once its lease has run out.
+    lease_seconds: int = 120
 
 
 @dataclass(frozen=True)
@@ -277,6 +281,8 @@ SCHEMA: dict[str, dict[str, Reader]] = {
         "offsets": _string_list,
         "tick_seconds": _integer(1, 3600),
         "quiet_hours": _quiet_hours,
+        "send_rate_per_second": _integer(1, 1000),
+        "lease_seconds": _integer(2, 3600),
     },
     "feedback": {"prompt_delay": _duration, "nudge_after": _duration},
     "fees": {
@@ -371,6 +377,10 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             offset_names=tuple(offset_names),
             tick_seconds=get("reminders", "tick_seconds", defaults.reminders.tick_seconds),
             quiet_hours=get("reminders", "quiet_hours", defaults.reminders.quiet_hours),
+            send_rate_per_second=get(
+                "reminders", "send_rate_per_second", defaults.reminders.send_rate_per_second
+            ),
+            lease_seconds=get("reminders", "lease_seconds", defaults.reminders.lease_seconds),
         ),
         feedback=FeedbackSettings(
             prompt_delay=get("feedback", "prompt_delay", defaults.feedback.prompt_delay),

@@ -38,3 +38,118 @@ class NotAFacilitator(DomainError):
 
 class MissingArgument(DomainError):
     message_id = N_("Write it like this: %(usage)s")
+
+
+# --- registration ---------------------------------------------------------------------
+
+
+class ProfileRequired(DomainError):
+    """The member has no profile yet: the listener asks for it in a modal first."""
+
+    message_id = N_("Please tell us your name, organisation and role first: /sdg profile")
+
+    def __init__(self, key: str, ask_attendance: bool) -> None:
+        super().__init__()
+        self.key = key
+        self.ask_attendance = ask_attendance
+
+
+class AttendanceRequired(DomainError):
+    """A session with a place and an online link: the member chooses one first."""
+
+    message_id = N_("Choose whether you take part in the room or online.")
+
+    def __init__(self, key: str, title: str) -> None:
+        super().__init__()
+        self.key = key
+        self.title = title
+
+
+class SessionCancelled(DomainError):
+    message_id = N_("%(title)s has been cancelled.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class RegistrationClosed(DomainError):
+    message_id = N_("%(title)s has already started, so registration is closed.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class CancellationClosed(DomainError):
+    message_id = N_(
+        "%(title)s has already started, so the registration can no longer be cancelled. "
+        "Please tell a facilitator if you cannot take part."
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class NotRegistered(DomainError):
+    message_id = N_("You are not registered for %(title)s.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class NothingToCancel(DomainError):
+    message_id = N_("You have no registrations for upcoming sessions.")
+
+
+class UnknownOrganisation(DomainError):
+    message_id = N_("Choose your organisation from the list, or choose “Other” and write it.")
+
+
+class InvalidSeason(DomainError):
+    message_id = N_("Write the season as two following years, for example 2026-2027.")
+
+
+class InvalidCapacity(DomainError):
+    message_id = N_("The capacity must be a whole number from 0 (no limit) upwards.")
+
+
+# --- feedback ---------------------------------------------------------------
+
+
+class NotRegisteredForSession(DomainError):
+    message_id = N_("You were not registered for %(title)s, so there is no feedback to give.")
+
+
+class NoEndedSessionToRate(DomainError):
+    message_id = N_(
+        "You have not taken part in a session that has ended yet. "
+        "For a particular session write /sdg feedback KEY."
+    )
+
+
+class FeedbackNotOpenYet(DomainError):
+    message_id = N_("%(title)s has not ended yet; you can give feedback when it is over.")
+
+
+class FeedbackNotCollected(DomainError):
+    message_id = N_("No feedback is collected for %(title)s.")
+
+
+class FeedbackSessionCancelled(DomainError):
+    message_id = N_("%(title)s was cancelled, so there is no feedback to give.")
+
+
+class AnonymousFeedbackGiven(DomainError):
+    message_id = N_(
+        "You have already given feedback on %(title)s. The answers to this session are "
+        "anonymous, so they are not linked to you and cannot be changed. Thank you!"
+    )
+
+
+class FacilitatorCheckFailed(DomainError):
+    message_id = N_(
+        "I could not check the facilitator group in Slack just now. Please try again in a minute."
+    )
+
+
+class NoFeedbackSessions(DomainError):
+    message_id = N_("No session with feedback has ended yet.")

@@ -105,6 +105,17 @@ class DeliveryState(enum.StrEnum):
     FAILED = "failed"
 
 
+# Meeting platforms written as a session's location mean the session is online:
+# there is no room to count seats in and nothing to ask at registration.
+ONLINE_PLATFORMS = frozenset(
+    {"online", "microsoft teams", "teams", "zoom", "google meet", "webex", "skype", "whereby"}
+)
+
+
+def is_online_location(location: str) -> bool:
+    return not location.strip() or location.strip().casefold() in ONLINE_PLATFORMS
+
+
 def _str_enum(enum_cls: type[enum.StrEnum], length: int = 32) -> String:
     # Plain strings with a length: portable, and new values need no ALTER TYPE.
     return String(length)
@@ -190,7 +201,7 @@ class ProgrammeSession(Base):
 
     @property
     def is_online_only(self) -> bool:
-        return not self.location or self.location.strip().lower() == "online"
+        return is_online_location(self.location)
 
     @property
     def is_hybrid(self) -> bool:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.facilitators import FacilitatorDirectory
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,12 @@ class Runtime:
     settings: Settings
     database: Database
     clock: Clock
+    # Config ids + the optional user group; see bot/services/facilitators.py.
+    facilitators: FacilitatorDirectory = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        directory = FacilitatorDirectory.from_settings(self.settings.bot)
+        object.__setattr__(self, "facilitators", directory)
 
     @contextmanager
     def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:
@@ -33,4 +40,14 @@ class Runtime:
         return self.settings.home_team_id
 
     def is_facilitator(self, slack_user_id: str) -> bool:
+        """Listed in ``[bot] facilitators``: certain without asking Slack.
+
+        User group members are not included; a facilitator action confirms
+        them with ``handlers.facilitators.require_facilitator`` (fresh check).
+        """
         return slack_user_id in self.settings.bot.facilitators
+
+    def may_be_facilitator(self, slack_user_id: str) -> bool:
+        """The ack-path gate for facilitator commands: lets user group members
+        through to the follow-up, which confirms them; grants nothing itself."""
+        return self.facilitators.may_be(slack_user_id, self.clock.now())

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.delivery.scheduler import DeliveryScheduler
 
 log = logging.getLogger(__name__)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # uvicorn handles SIGTERM gracefully, then raises it again once it has
+    # stopped; as SystemExit it unwinds through serve()'s `finally`, so the
+    # scheduler records the messages in flight instead of dying mid-send.
+    raise SystemExit(128 + signum)
 
 
 def serve(settings: Settings, *, host: str | None, port: int | None, socket: bool) -> int:
@@ -15,18 +24,25 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
 
     runtime = open_runtime(settings)
     bolt_app = build_app(runtime)
-    if socket:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    # Reminders and other scheduled messages, in both transports.
+    scheduler = DeliveryScheduler(runtime)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    scheduler.start()
+    try:
+        if socket:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        log.info("sdgbot connecting to Slack in Socket Mode")
-        SocketModeHandler(bolt_app, settings.slack.app_token).start()
+            log.info("sdgbot connecting to Slack in Socket Mode")
+            SocketModeHandler(bolt_app, settings.slack.app_token).start()
+            return 0
+        from bot.calendar_feed import calendar_routes
+        from bot.server import build_http_app, serve_http
+
+        serve_http(
+            build_http_app(bolt_app, calendar_routes(runtime)),
+            host or settings.server.host,
+            port or settings.server.port,
+        )
         return 0
-    from bot.calendar_feed import calendar_routes
-    from bot.server import build_http_app, serve_http
-
-    serve_http(
-        build_http_app(bolt_app, calendar_routes(runtime)),
-        host or settings.server.host,
-        port or settings.server.port,
-    )
-    return 0
+    finally:
+        scheduler.stop()

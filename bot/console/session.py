@@ -206,6 +206,8 @@ class Console:
                 -len(_as_list(args.get("files"))) :
             ]:
                 self._print(f"--- file: {title} ({len(content)} bytes) ---")
+                if content.startswith(b"\x89PNG"):
+                    continue  # a chart: its size is all a terminal can show
                 preview = content.decode("utf-8-sig", errors="replace")
                 self._print(preview[:2000])
 
@@ -216,6 +218,8 @@ class Console:
         self._print(f"--- form: {title} ---")
         info = [b for b in view.get("blocks", []) if b.get("type") != "input"]
         self._print_lines(BlockPrinter().blocks(info, {"kind": "view", "view": view}))
+        if len(info) == len(view.get("blocks", [])) and not view.get("submit"):
+            return  # a notice (thanks, a refusal): Slack only lets you close it
         errors: dict[str, str] = {}
         while True:
             values = self._ask_inputs(view, errors)
@@ -240,6 +244,7 @@ class Console:
                 continue
             if answer.get("response_action") in ("update", "push"):
                 self.fill_modal(answer["view"])
+                self.show_new_activity()
                 return
             self._show_ack(status, "")
             self.show_new_activity()
@@ -372,7 +377,19 @@ class Console:
         self.show_new_activity()
 
     def after_time_moved(self) -> None:
-        """Later parts (the scheduler) run their due work here."""
+        """One scheduler tick at the new time: the reminders now due go out as DMs."""
+        from bot.delivery.scheduler import run_due_work
+        from bot.delivery.slack_sender import make_delivery_client
+
+        settings = self.runtime.settings
+        report = run_due_work(
+            self.runtime, make_delivery_client(settings), self.runtime.clock.now()
+        )
+        if report.held:
+            self._print(
+                f"({report.held} scheduled message(s) wait for the end of quiet hours "
+                "or a public holiday; move the clock on to see them)"
+            )
 
 
 def parse_amount(text: str) -> timedelta | None:

@@ -35,16 +35,44 @@ class SkipDelivery:
     reason: str
 
 
-MessageBuilder = Callable[[Session, Delivery, Settings, datetime], OutgoingMessage | SkipDelivery]
+@dataclass(frozen=True)
+class HoldDelivery:
+    """Not now but later (quiet hours, a holiday): the row waits until ``until``."""
+
+    until: datetime
+    reason: str
+
+
+MessageBuilder = Callable[
+    [Session, Delivery, Settings, datetime], OutgoingMessage | SkipDelivery | HoldDelivery
+]
 Planner = Callable[[Session, Settings, datetime], int]
 
 
 def message_builders() -> dict[str, MessageBuilder]:
     """kind -> builder.  Imported lazily so features can import this module."""
     builders: dict[str, MessageBuilder] = {}
+    from bot.delivery.reminder_messages import build_heads_up, build_reminder
+    from bot.models import DeliveryKind
+
+    builders[DeliveryKind.REMINDER] = build_reminder
+    builders[DeliveryKind.CHANNEL_HEADS_UP] = build_heads_up
+    from bot.delivery.promotion import build_promotion
+
+    builders[DeliveryKind.PROMOTION] = build_promotion
+    from bot.delivery.feedback import build_feedback_nudge, build_feedback_prompt
+
+    builders[DeliveryKind.FEEDBACK_PROMPT] = build_feedback_prompt
+    builders[DeliveryKind.FEEDBACK_NUDGE] = build_feedback_nudge
     return builders
 
 
 def planners() -> list[Planner]:
     found: list[Planner] = []
+    from bot.delivery.reminder_planner import plan_heads_ups, plan_reminders
+
+    found += [plan_reminders, plan_heads_ups]
+    from bot.delivery.feedback import plan_feedback
+
+    found.append(plan_feedback)
     return found

@@ -14,7 +14,7 @@ MAX_HOME_SESSIONS = 25
 
 
 def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
-    place = t.gettext("Online") if view.is_online_only else view.location
+    place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
     line = render(
         "session_line.md.j2",
         t,

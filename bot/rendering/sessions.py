@@ -181,7 +181,7 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
     heading = t.gettext("Upcoming sessions")
     out: list[bk.Block] = [bk.header(heading)]
     for view in views[: bk.MAX_MESSAGE_BLOCKS - 2]:
-        place = t.gettext("Online") if view.is_online_only else view.location
+        place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
         line = render(
             "session_line.md.j2",
             t,

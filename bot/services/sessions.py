@@ -16,6 +16,7 @@ from bot.models import (
     ProgrammeSession,
     Registration,
     RegistrationStatus,
+    is_online_location,
 )
 
 FEED_KEEPS_ENDED = timedelta(days=60)
@@ -53,7 +54,13 @@ class SessionView:
 
     @property
     def is_online_only(self) -> bool:
-        return not self.location or self.location.strip().lower() == "online"
+        return is_online_location(self.location)
+
+    @property
+    def platform(self) -> str:
+        """The meeting platform named as location ("Microsoft Teams"), if any."""
+        name = self.location.strip()
+        return name if self.is_online_only and name.casefold() != "online" else ""
 
     @property
     def is_hybrid(self) -> bool:

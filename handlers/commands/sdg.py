@@ -32,7 +32,8 @@ ANSWERS: dict[CommandName, Answer] = {**find.ANSWERS, **registration.ANSWERS, **
 
 def answer(runtime: Runtime, cmd: CommandInput, reader: Reader) -> Reply | FollowUp:
     t = reader.translator
-    facilitator = runtime.is_facilitator(cmd.user_id)
+    # A gate only: facilitator answers confirm the user group themselves (lazily).
+    facilitator = runtime.may_be_facilitator(cmd.user_id)
     available = set(ANSWERS)
     try:
         parsed: ParsedCommand = parse_command(cmd.text)

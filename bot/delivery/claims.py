@@ -1,0 +1,238 @@
+"""The delivery state machine in SQL: claim, start sending, record the outcome.
+
+::
+
+    pending --claim--> pending (claimed_by, lease_until)
+            --start_sending (CAS, committed before the call)--> sending
+            --record_sent (committed right after the call)--> sent (message_ts)
+    pending --skip (re-checked just before sending)--> skipped (skip_reason)
+    pending --hold (quiet hours)--> pending (not_before), unclaimed
+    sending --5xx, request not sent--> pending (not_before = backoff) ... --> failed
+    sending --no answer (timeout after sending)--> pending: *possible duplicate*
+    sending --lease ran out (the process died)--> claimed again: *possible duplicate*
+
+Every transition is a compare-and-set on (state, claimed_by), so a process
+that lost its claim can never move a row another process owns.  Claiming
+uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (replicas take disjoint rows
+without waiting on each other) and ``UPDATE ... WHERE`` with rowcount 1 under
+``BEGIN IMMEDIATE`` on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.models import Delivery, DeliveryState
+
+PENDING = DeliveryState.PENDING.value
+SENDING = DeliveryState.SENDING.value
+
+# last_error of a row that may reach its recipient twice: Slack may have
+# accepted a call whose outcome was never recorded.  Kept once written, so
+# ``last_error LIKE 'possible duplicate%'`` counts them.
+POSSIBLE_DUPLICATE = "possible duplicate"
+TAKEN_OVER = f"{POSSIBLE_DUPLICATE}: taken over after the sender's lease ran out"
+UNANSWERED = f"{POSSIBLE_DUPLICATE}: Slack did not answer the call"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    # True when the row was in 'sending' under a dead process: Slack may
+    # already have posted it, so sending it now may be a duplicate.
+    taken_over: bool
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Delivery.due_at <= now,
+        or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
+    )
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(
+            Delivery.state == PENDING,
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+        ),
+        and_(Delivery.state == SENDING, Delivery.lease_until < now),
+    )
+
+
+def claim_due(
+    db: Session,
+    *,
+    claimer: str,
+    kinds: Collection[str],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[Claimed]:
+    """Take up to *limit* due rows of *kinds* for *claimer* until now + lease."""
+    if not kinds or limit <= 0:
+        return []
+    query = (
+        select(Delivery.id, Delivery.state)
+        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now))
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed: list[Claimed] = []
+    for delivery_id, state in db.execute(query).all():
+        taken_over = state == SENDING
+        values: dict[str, object] = {
+            "state": PENDING,
+            "claimed_by": claimer,
+            "lease_until": now + lease,
+        }
+        if taken_over:
+            values["last_error"] = TAKEN_OVER
+        result = db.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.state == state, _claimable(now))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(Claimed(delivery_id, taken_over))
+    return claimed
+
+
+def due_kinds_without_builder(db: Session, kinds: Collection[str], now: datetime) -> set[str]:
+    """Kinds with due pending rows that nothing can build (their feature is not there yet)."""
+    query = (
+        select(Delivery.kind)
+        .where(Delivery.state == PENDING, _due(now), Delivery.kind.not_in(list(kinds)))
+        .distinct()
+    )
+    return set(db.scalars(query))
+
+
+def _owned(delivery_id: int, claimer: str, state: str) -> ColumnElement[bool]:
+    return and_(Delivery.id == delivery_id, Delivery.claimed_by == claimer, Delivery.state == state)
+
+
+def _move(db: Session, condition: ColumnElement[bool], **values: object) -> bool:
+    result = db.execute(
+        update(Delivery)
+        .where(condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def start_sending(
+    db: Session, delivery_id: int, *, claimer: str, now: datetime, lease: timedelta
+) -> bool:
+    """pending -> sending, only if this claimer still owns the row."""
+    return _move(
+        db,
+        _owned(delivery_id, claimer, PENDING),
+        state=SENDING,
+        lease_until=now + lease,
+        attempts=Delivery.attempts + 1,
+    )
+
+
+def record_sent(db: Session, delivery_id: int, *, claimer: str, now: datetime, ts: str) -> bool:
+    return _move(
+        db,
+        _owned(delivery_id, claimer, SENDING),
+        state=DeliveryState.SENT.value,
+        sent_at=now,
+        message_ts=ts,
+        lease_until=None,
+    )
+
+
+def record_skipped(db: Session, delivery_id: int, *, claimer: str, reason: str) -> bool:
+    return _move(
+        db,
+        _owned(delivery_id, claimer, PENDING),
+        state=DeliveryState.SKIPPED.value,
+        skip_reason=reason[:200],
+        lease_until=None,
+    )
+
+
+def hold(db: Session, delivery_id: int, *, claimer: str, until: datetime) -> bool:
+    """Back to the queue, not to be claimed before *until* (quiet hours)."""
+    return _move(
+        db,
+        _owned(delivery_id, claimer, PENDING),
+        not_before=until,
+        claimed_by=None,
+        lease_until=None,
+    )
+
+
+def release_after_rate_limit(
+    db: Session, delivery_id: int, *, claimer: str, not_before: datetime
+) -> bool:
+    """A 429 means Slack did not post it: back to pending, the call not counted."""
+    return _move(
+        db,
+        _owned(delivery_id, claimer, SENDING),
+        state=PENDING,
+        not_before=not_before,
+        claimed_by=None,
+        lease_until=None,
+        attempts=Delivery.attempts - 1,
+    )
+
+
+def _keeping_duplicate_mark(error: str) -> ColumnElement[str]:
+    return case(
+        (Delivery.last_error.startswith(POSSIBLE_DUPLICATE), Delivery.last_error),
+        else_=literal(error[:200]),
+    )
+
+
+def release_for_retry(
+    db: Session, delivery_id: int, *, claimer: str, not_before: datetime, error: str
+) -> bool:
+    return _move(
+        db,
+        _owned(delivery_id, claimer, SENDING),
+        state=PENDING,
+        not_before=not_before,
+        claimed_by=None,
+        lease_until=None,
+        last_error=_keeping_duplicate_mark(error),
+    )
+
+
+def release_unsent(
+    db: Session, delivery_id: int, *, claimer: str, not_before: datetime, error: str
+) -> bool:
+    """The message could not even be built (a bug): retry later, counted as an attempt."""
+    return _move(
+        db,
+        _owned(delivery_id, claimer, PENDING),
+        not_before=not_before,
+        claimed_by=None,
+        lease_until=None,
+        attempts=Delivery.attempts + 1,
+        last_error=error[:200],
+    )
+
+
+def record_failed(
+    db: Session, delivery_id: int, *, claimer: str, error: str, state: str = SENDING
+) -> bool:
+    return _move(
+        db,
+        _owned(delivery_id, claimer, state),
+        state=DeliveryState.FAILED.value,
+        lease_until=None,
+        last_error=error[:200],
+    )

@@ -1,0 +1,124 @@
+"""What a facilitator's export of one session holds: registrations and feedback.
+
+Fees come from :mod:`bot.services.fees`, so the export and the invoice list
+always agree.  In an anonymous session the feedback rows carry no name, role
+or organisation; their order is the random order of the stored responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import FeeSettings
+from bot.models import (
+    FeedbackResponse,
+    FeedbackSdg,
+    Member,
+    Organisation,
+    Registration,
+)
+from bot.services.fees import session_fees
+from bot.services.sessions import find_session
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    name: str
+    organisation: str
+    role: str | None
+    attendance: str
+    status: str
+    registered_at: datetime
+    fee: int | None  # confirmed participants only
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    rating: int
+    most_valuable: str
+    should_change: str
+    goals: tuple[int, ...]
+    would_recommend: bool | None
+    name: str | None = None  # named sessions only
+    organisation: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionExport:
+    key: str
+    title: str
+    anonymous: bool
+    currency: str
+    registrations: list[RegistrationRow]
+    feedback: list[FeedbackRow]
+
+
+def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> SessionExport:
+    session = find_session(db, team_id, key)
+    fee_by_registration = {
+        participant.registration_id: participant.fee.amount
+        for participant in session_fees(db, session, fees)
+    }
+    registrations = [
+        RegistrationRow(
+            name=member.name or member.slack_real_name or member.slack_user_id,
+            organisation=organisation or "",
+            role=member.role,
+            attendance=registration.attendance,
+            status=registration.status,
+            registered_at=registration.registered_at,
+            fee=fee_by_registration.get(registration.id),
+        )
+        for registration, member, organisation in db.execute(
+            select(Registration, Member, Organisation.name)
+            .join(Member, Member.id == Registration.member_id)
+            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+            .where(Registration.session_id == session.id)
+            .order_by(Registration.registered_at, Registration.id)
+        ).tuples()
+    ]
+
+    goals: dict[int, list[int]] = {}
+    for response_id, goal in db.execute(
+        select(FeedbackSdg.response_id, FeedbackSdg.goal)
+        .join(FeedbackResponse, FeedbackResponse.id == FeedbackSdg.response_id)
+        .where(FeedbackResponse.session_id == session.id)
+        .order_by(FeedbackSdg.response_id, FeedbackSdg.goal)
+    ):
+        goals.setdefault(response_id, []).append(goal)
+    answers = db.execute(
+        select(FeedbackResponse, Member)
+        .outerjoin(Member, Member.id == FeedbackResponse.member_id)
+        .where(FeedbackResponse.session_id == session.id)
+        .order_by(FeedbackResponse.id)
+    ).tuples()
+    feedback = []
+    for response, member in answers:
+        named = not session.anonymous and member is not None
+        feedback.append(
+            FeedbackRow(
+                rating=response.rating,
+                most_valuable=response.most_valuable,
+                should_change=response.should_change,
+                goals=tuple(goals.get(response.id, ())),
+                would_recommend=response.would_recommend,
+                name=(member.name or member.slack_real_name) if named and member else None,
+                organisation=response.organisation_name if named else None,
+                role=response.role if named else None,
+            )
+        )
+    if not session.anonymous:
+        feedback.sort(key=lambda row: ((row.name or "").casefold(), row.rating))
+    return SessionExport(
+        key=session.key,
+        title=session.title,
+        anonymous=session.anonymous,
+        currency=fees.currency,
+        registrations=registrations,
+        feedback=feedback,
+    )

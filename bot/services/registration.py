@@ -1,0 +1,483 @@
+"""Registering for a session, cancelling, the waiting list and promotions.
+
+Every function that changes registrations must run inside
+``unit_of_work(write=True)``: on SQLite that transaction starts with BEGIN
+IMMEDIATE, so no two of them interleave; on PostgreSQL the session row is
+locked with ``SELECT ... FOR UPDATE`` before seats are counted.  Either way
+the seat count and the insert happen in one transaction and a session can
+never be overbooked, however many members press Register at once.
+
+Seats are room seats: ``capacity`` counts confirmed registrations in the
+room (0 = no limit); online attendance is never full.  The waiting list is
+first come, first served (``queued_at``, then id).  When a seat frees, the
+first waiting member gets it in the same transaction and one PROMOTION
+delivery is queued for them; the delivery worker sends the DM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.config import FeeSettings
+from bot.delivery.enqueue import enqueue_delivery
+from bot.errors import (
+    AttendanceRequired,
+    CancellationClosed,
+    InvalidCapacity,
+    NothingToCancel,
+    NotRegistered,
+    NoUpcomingSession,
+    ProfileRequired,
+    RegistrationClosed,
+    SessionCancelled,
+)
+from bot.models import (
+    Attendance,
+    Delivery,
+    DeliveryKind,
+    Member,
+    ProgrammeSession,
+    Registration,
+    RegistrationStatus,
+)
+from bot.services.fees import Fee, fee_for
+from bot.services.members import find_member
+from bot.services.sessions import find_session
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What a registration message says about its session."""
+
+    key: str
+    title: str
+    starts: datetime
+    ends: datetime
+    timezone: str
+    location: str
+    online_url: str
+    is_online_only: bool
+
+    @classmethod
+    def of(cls, session: ProgrammeSession) -> SessionSummary:
+        return cls(
+            key=session.key,
+            title=session.title,
+            starts=session.starts_at,
+            ends=session.ends_at,
+            timezone=session.timezone,
+            location=session.location,
+            online_url=session.online_url,
+            is_online_only=session.is_online_only,
+        )
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A waiting member who got a seat."""
+
+    slack_user_id: str
+    member_id: int
+    registration_id: int
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    session: SessionSummary
+    status: str  # confirmed | waiting
+    attendance: str  # room | online
+    waiting_position: int | None
+    already: bool  # the member was registered before this call
+    fee: Fee | None  # None while waiting
+    promoted: tuple[Promotion, ...] = ()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    session: SessionSummary
+    previous_status: str  # confirmed | waiting | cancelled (when already cancelled)
+    already: bool
+    promoted: tuple[Promotion, ...] = ()
+
+
+@dataclass(frozen=True)
+class CapacityOutcome:
+    session: SessionSummary
+    capacity: int
+    promoted: tuple[Promotion, ...]
+
+
+@dataclass(frozen=True)
+class MyRegistration:
+    session: SessionSummary
+    status: str
+    attendance: str
+    waiting_position: int | None
+    can_cancel: bool
+
+
+# --- locking and counting ---------------------------------------------------------------
+
+
+def _lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> ProgrammeSession:
+    """The session row, locked for this transaction (default: the next upcoming one)."""
+    query = select(ProgrammeSession).where(ProgrammeSession.team_id == team_id)
+    if key:
+        query = query.where(func.lower(ProgrammeSession.key) == key.lower())
+    else:
+        query = (
+            query.where(
+                ProgrammeSession.starts_at > now,
+                ProgrammeSession.cancelled_at.is_(None),
+            )
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+            .limit(1)
+        )
+    session = db.scalar(query.with_for_update())
+    if session is None:
+        if key:
+            find_session(db, team_id, key)  # raises SessionNotFound with suggestions
+        raise NoUpcomingSession()
+    return session
+
+
+def _room_seats_taken(db: Session, session_id: int) -> int:
+    return (
+        db.scalar(
+            select(func.count()).where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.attendance == Attendance.ROOM,
+            )
+        )
+        or 0
+    )
+
+
+def _waiting_list(db: Session, session_id: int) -> list[Registration]:
+    return list(
+        db.scalars(
+            select(Registration)
+            .where(
+                Registration.session_id == session_id,
+                Registration.status == RegistrationStatus.WAITING,
+            )
+            .order_by(Registration.queued_at, Registration.id)
+        )
+    )
+
+
+def _waiting_position(db: Session, registration: Registration) -> int:
+    ahead = db.scalar(
+        select(func.count()).where(
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITING,
+            or_(
+                Registration.queued_at < registration.queued_at,
+                (Registration.queued_at == registration.queued_at)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _registration_of(db: Session, session_id: int, member_id: int) -> Registration | None:
+    return db.scalar(
+        select(Registration).where(
+            Registration.session_id == session_id, Registration.member_id == member_id
+        )
+    )
+
+
+def _attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
+    if session.is_online_only:
+        return Attendance.ONLINE
+    if not session.is_hybrid:
+        return Attendance.ROOM
+    if wanted in (Attendance.ROOM, Attendance.ONLINE):
+        return str(wanted)
+    raise AttendanceRequired(session.key, session.title)
+
+
+def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[Promotion, ...]:
+    """Give free room seats to the waiting list, first come first served."""
+    if session.cancelled_at is not None or session.starts_at <= now:
+        return ()
+    waiting = _waiting_list(db, session.id)
+    if not waiting:
+        return ()
+    if session.capacity > 0:
+        free = session.capacity - _room_seats_taken(db, session.id)
+        waiting = waiting[: max(free, 0)]
+    promoted: list[Promotion] = []
+    for registration in waiting:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        member = db.get(Member, registration.member_id)
+        assert member is not None
+        _enqueue_promotion(db, session, member, now)
+        promoted.append(Promotion(member.slack_user_id, member.id, registration.id))
+    db.flush()
+    return tuple(promoted)
+
+
+def _enqueue_promotion(
+    db: Session, session: ProgrammeSession, member: Member, now: datetime
+) -> None:
+    """One PROMOTION row per promotion.
+
+    The offset key numbers the member's promotions for this session (1, 2, ...):
+    a member promoted, cancelled, registered again and promoted again gets a
+    second notice, while the same promotion can never be queued twice.  The
+    session row is locked, so the numbering cannot race.
+    """
+    earlier = db.scalars(
+        select(Delivery.offset_key).where(
+            Delivery.session_id == session.id,
+            Delivery.kind == DeliveryKind.PROMOTION,
+            Delivery.recipient == member.slack_user_id,
+        )
+    )
+    number = max((int(key) for key in earlier if key.isdigit()), default=0) + 1
+    enqueue_delivery(
+        db,
+        team_id=session.team_id,
+        session_id=session.id,
+        member_id=member.id,
+        recipient=member.slack_user_id,
+        kind=DeliveryKind.PROMOTION,
+        due_at=now,
+        now=now,
+        offset_key=str(number),
+    )
+
+
+def session_title(db: Session, team_id: str, key: str) -> str:
+    return find_session(db, team_id, key).title
+
+
+# --- registering and cancelling ----------------------------------------------------------
+
+
+def register_member(
+    db: Session,
+    team_id: str,
+    slack_user_id: str,
+    session_key: str | None,
+    attendance: str | None,
+    now: datetime,
+    *,
+    fees: FeeSettings,
+) -> RegistrationOutcome:
+    """Register for *session_key* (None: the next upcoming session).
+
+    Idempotent: registering again while registered (a double click, a Slack
+    retry) changes nothing and says ``already``.  Raises ProfileRequired when
+    the member has no profile yet and AttendanceRequired when the session has
+    both a place and an online link and *attendance* is not given; nothing is
+    written then.
+    """
+    session = _lock_session(db, team_id, session_key, now)
+    if session.cancelled_at is not None:
+        raise SessionCancelled(session.title)
+    if session.starts_at <= now:
+        raise RegistrationClosed(session.title)
+    member = find_member(db, team_id, slack_user_id)
+    registration = _registration_of(db, session.id, member.id) if member else None
+    already = registration is not None and registration.status != RegistrationStatus.CANCELLED
+    if member is not None and registration is not None and already:
+        return _outcome(db, session, member, registration, fees, already=True)
+    if member is None or not member.has_profile:
+        ask = session.is_hybrid and attendance not in (Attendance.ROOM, Attendance.ONLINE)
+        raise ProfileRequired(session.key, ask_attendance=ask)
+    mode = _attendance_for(session, attendance)
+    # Seats freed by a capacity change in the programme file go to the waiting list first.
+    promoted = _fill_seats(db, session, now)
+    seat_free = (
+        mode == Attendance.ONLINE
+        or session.capacity <= 0
+        or _room_seats_taken(db, session.id) < session.capacity
+    )
+    status = RegistrationStatus.CONFIRMED if seat_free else RegistrationStatus.WAITING
+    if registration is None:
+        registration = Registration(team_id=team_id, session_id=session.id, member_id=member.id)
+        db.add(registration)
+    registration.status = status
+    registration.attendance = mode
+    registration.queued_at = now
+    registration.registered_at = now
+    registration.cancelled_at = None
+    registration.promoted_at = None
+    db.flush()
+    return _outcome(db, session, member, registration, fees, already=False, promoted=promoted)
+
+
+def _outcome(
+    db: Session,
+    session: ProgrammeSession,
+    member: Member,
+    registration: Registration,
+    fees: FeeSettings,
+    *,
+    already: bool,
+    promoted: tuple[Promotion, ...] = (),
+) -> RegistrationOutcome:
+    waiting = registration.status == RegistrationStatus.WAITING
+    return RegistrationOutcome(
+        session=SessionSummary.of(session),
+        status=registration.status,
+        attendance=registration.attendance,
+        waiting_position=_waiting_position(db, registration) if waiting else None,
+        already=already,
+        fee=None if waiting else fee_for(db, session, member.id, fees),
+        promoted=promoted,
+    )
+
+
+def _next_registered_key(db: Session, member: Member, now: datetime) -> str | None:
+    return db.scalar(
+        select(ProgrammeSession.key)
+        .join(Registration, Registration.session_id == ProgrammeSession.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.cancelled_at.is_(None),
+        )
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+        .limit(1)
+    )
+
+
+def cancel_registration(
+    db: Session,
+    team_id: str,
+    slack_user_id: str,
+    session_key: str | None,
+    now: datetime,
+) -> CancelOutcome:
+    """Cancel the member's registration (None: their next registered session).
+
+    A freed room seat goes to the first waiting member in the same transaction.
+    Cancelling twice is harmless; cancelling once the session has started is
+    refused.
+    """
+    member = find_member(db, team_id, slack_user_id)
+    if session_key is None:
+        session_key = _next_registered_key(db, member, now) if member else None
+        if session_key is None:
+            raise NothingToCancel()
+    session = _lock_session(db, team_id, session_key, now)
+    registration = _registration_of(db, session.id, member.id) if member else None
+    if registration is None:
+        raise NotRegistered(session.title)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return CancelOutcome(SessionSummary.of(session), registration.status, already=True)
+    if session.starts_at <= now:
+        raise CancellationClosed(session.title)
+    previous = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    db.flush()
+    promoted = _fill_seats(db, session, now)
+    return CancelOutcome(SessionSummary.of(session), previous, already=False, promoted=promoted)
+
+
+def raise_capacity(
+    db: Session, team_id: str, session_key: str, new_capacity: int, now: datetime
+) -> CapacityOutcome:
+    """Set the room capacity (0 = no limit) and move the waiting list up into new seats.
+
+    Lowering it never takes a seat from anyone: it only stops new confirmations
+    until enough members have cancelled.  ``updated_at`` is left alone: a seat
+    count is no change members need to hear about (``/sdg edit`` decides that).
+    """
+    if new_capacity < 0:
+        raise InvalidCapacity()
+    session = _lock_session(db, team_id, session_key, now)
+    session.capacity = new_capacity
+    db.flush()
+    promoted = _fill_seats(db, session, now)
+    return CapacityOutcome(SessionSummary.of(session), new_capacity, promoted)
+
+
+def my_registrations(
+    db: Session, team_id: str, slack_user_id: str, now: datetime
+) -> list[MyRegistration]:
+    """The member's registrations and waiting places for sessions that have not ended."""
+    member = find_member(db, team_id, slack_user_id)
+    if member is None:
+        return []
+    rows = db.execute(
+        select(Registration, ProgrammeSession)
+        .join(ProgrammeSession, ProgrammeSession.id == Registration.session_id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            ProgrammeSession.ends_at > now,
+            ProgrammeSession.cancelled_at.is_(None),
+        )
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+    ).tuples()
+    return [
+        MyRegistration(
+            session=SessionSummary.of(session),
+            status=registration.status,
+            attendance=registration.attendance,
+            waiting_position=(
+                _waiting_position(db, registration)
+                if registration.status == RegistrationStatus.WAITING
+                else None
+            ),
+            can_cancel=session.starts_at > now,
+        )
+        for registration, session in rows
+    ]
+
+
+# --- the promotion notice ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionNotice:
+    session: SessionSummary
+    attendance: str
+    fee: Fee | None
+
+
+def promotion_notice(
+    db: Session, delivery: Delivery, fees: FeeSettings, now: datetime
+) -> PromotionNotice | str:
+    """What a PROMOTION delivery should say, or why it should be skipped."""
+    session = db.get(ProgrammeSession, delivery.session_id)
+    member = db.get(Member, delivery.member_id) if delivery.member_id else None
+    if session is None or member is None:
+        return "session or member gone"
+    if session.cancelled_at is not None:
+        return "session cancelled"
+    if session.starts_at <= now:
+        return "session already started"
+    registration = _registration_of(db, session.id, member.id)
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return "no longer confirmed"
+    newest = db.scalar(
+        select(func.max(Delivery.id)).where(
+            Delivery.session_id == session.id,
+            Delivery.kind == DeliveryKind.PROMOTION,
+            Delivery.recipient == delivery.recipient,
+        )
+    )
+    if newest != delivery.id:
+        return "a later promotion replaces it"
+    return PromotionNotice(
+        SessionSummary.of(session), registration.attendance, fee_for(db, session, member.id, fees)
+    )
