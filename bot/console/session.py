@@ -312,10 +312,12 @@ class Console:
             if key == "selected_option":
                 return {"type": kind, key: picked[0] if picked else None}
             return {"type": kind, key: picked}
-        raw = self.ask(f"{label}: ")
+        initial = element.get("initial_value") or ""
+        # Enter keeps a prefilled value, as in Slack's form.
+        raw = self.ask(f"{label} [{initial}]: " if initial else f"{label}: ")
         if raw is None:
             return None
-        return {"type": kind or "plain_text_input", "value": raw or None}
+        return {"type": kind or "plain_text_input", "value": raw or initial or None}
 
     def _suggestions(
         self, element: dict[str, Any], block_id: str, query: str
