@@ -102,6 +102,12 @@ def test_serve_without_tokens_names_the_missing_secret(cli_env: dict[str, str]) 
     assert "SLACK_BOT_TOKEN" in result.stderr
 
 
+def test_socket_mode_without_app_token_names_it(cli_env: dict[str, str]) -> None:
+    result = run_cli("serve", "--socket", env={**cli_env, "SLACK_BOT_TOKEN": "xoxb-x"})
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN" in result.stderr
+
+
 @pytest.fixture
 def serve_process(cli_env: dict[str, str]) -> Iterator[tuple[str, str]]:
     port = free_port()
