@@ -153,3 +153,61 @@ class FacilitatorCheckFailed(DomainError):
 
 class NoFeedbackSessions(DomainError):
     message_id = N_("No session with feedback has ended yet.")
+
+
+# --- managing sessions (facilitators) -------------------------------------------------
+
+
+class InvalidField(DomainError):
+    """One field of the session form is wrong; the message is chosen per problem."""
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        self.message_id = message_id
+        super().__init__(**values)
+
+
+class SessionFormErrors(DomainError):
+    """The session form has errors: field name -> what is wrong with it."""
+
+    message_id = N_("Please correct the session form.")
+
+    def __init__(self, errors: dict[str, DomainError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+class SessionKeyTaken(DomainError):
+    message_id = N_("There is already a session with the key %(key)s.")
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key=key)
+
+
+class CapacityBelowSeats(DomainError):
+    message_id = N_(
+        "Seats already taken in the room: %(seats)s. The capacity cannot be lower "
+        "(0 means no limit)."
+    )
+
+    def __init__(self, seats: int) -> None:
+        super().__init__(seats=seats)
+
+
+class AnonymityLocked(DomainError):
+    message_id = N_(
+        "Feedback has already been given on this session, so whether it is anonymous "
+        "can no longer be changed."
+    )
+
+
+class AgendaOutsideSession(DomainError):
+    message_id = N_(
+        "The agenda has items outside these times. Change the agenda in the programme file first."
+    )
+
+
+class SessionEnded(DomainError):
+    message_id = N_("%(title)s has already ended.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)

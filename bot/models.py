@@ -232,7 +232,11 @@ class Registration(Base):
     session_id: Mapped[int] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
     )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # NULL once the member's personal data is erased (forget-me, retention): the
+    # row still counts as a participant, but points at no one.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     status: Mapped[str] = mapped_column(_str_enum(RegistrationStatus))
     attendance: Mapped[str] = mapped_column(_str_enum(Attendance), default=Attendance.ROOM)
     # Orders the waiting list; renewed when a cancelled member registers again.
@@ -242,7 +246,7 @@ class Registration(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     session: Mapped[ProgrammeSession] = relationship()
-    member: Mapped[Member] = relationship()
+    member: Mapped[Member | None] = relationship()
 
 
 class Delivery(Base):

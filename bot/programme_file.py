@@ -19,6 +19,7 @@ This module is pure: no database, no Slack.
 from __future__ import annotations
 
 import difflib
+import enum
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -31,12 +32,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = [
     "KINDS",
     "AgendaItemSpec",
+    "FieldProblem",
     "Programme",
     "ProgrammeError",
     "SessionSpec",
+    "count_problem",
+    "key_problem",
+    "kind_problem",
     "load_programme",
+    "local_instant",
+    "online_url_problem",
     "parse_programme",
+    "place_problem",
     "shift_programme",
+    "span_problem",
+    "title_problem",
     "weeks_to_bring_ahead",
 ]
 
@@ -52,6 +62,75 @@ SESSION_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 AGENDA_KEYS: tuple[str, ...] = ("time", "title", "speakers")
 _DATETIME_EXAMPLE = "e.g. 2027-06-10T13:30:00+02:00"
+_URL_SCHEMES = ("https://", "http://")
+
+
+# --------------------------------------------------------------------------- field rules
+#
+# What makes a session's values valid, once, for every way a session is written:
+# this file's parser and the facilitators' session modal (bot/services/session_form.py).
+# Each check names the problem; the caller words it for its reader (a line of the
+# file in English, a translated error under a modal field).
+
+
+class FieldProblem(enum.StrEnum):
+    KEY_FORMAT = "key_format"
+    TITLE_EMPTY = "title_empty"
+    TITLE_TOO_LONG = "title_too_long"
+    KIND_UNKNOWN = "kind_unknown"
+    ENDS_BEFORE_START = "ends_before_start"
+    TOO_LONG = "too_long"
+    URL_SCHEME = "url_scheme"
+    PLACE_MISSING = "place_missing"
+    NEGATIVE = "negative"
+
+
+def key_problem(key: str) -> FieldProblem | None:
+    return None if KEY_PATTERN.fullmatch(key) else FieldProblem.KEY_FORMAT
+
+
+def title_problem(title: str) -> FieldProblem | None:
+    if not title.strip():
+        return FieldProblem.TITLE_EMPTY
+    if len(title.strip()) > MAX_TITLE_LENGTH:
+        return FieldProblem.TITLE_TOO_LONG
+    return None
+
+
+def kind_problem(kind: object) -> FieldProblem | None:
+    return None if kind in KINDS else FieldProblem.KIND_UNKNOWN
+
+
+def span_problem(starts: datetime, ends: datetime) -> FieldProblem | None:
+    if ends <= starts:
+        return FieldProblem.ENDS_BEFORE_START
+    if ends - starts > MAX_SESSION_LENGTH:
+        return FieldProblem.TOO_LONG
+    return None
+
+
+def online_url_problem(online_url: str) -> FieldProblem | None:
+    url = online_url.strip()
+    return FieldProblem.URL_SCHEME if url and not url.startswith(_URL_SCHEMES) else None
+
+
+def place_problem(location: str, online_url: str) -> FieldProblem | None:
+    return FieldProblem.PLACE_MISSING if not location.strip() and not online_url.strip() else None
+
+
+def count_problem(value: int) -> FieldProblem | None:
+    return FieldProblem.NEGATIVE if value < 0 else None
+
+
+def local_instant(local: datetime, zone: ZoneInfo) -> datetime | None:
+    """A naive wall time in *zone* -> UTC; None when the clocks skip it (spring forward).
+
+    An ambiguous wall time (the hour the clocks fall back) is read as the first one.
+    """
+    result = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if result.astimezone(zone).replace(tzinfo=None) != local:
+        return None
+    return result
 
 
 # --------------------------------------------------------------------------- results
@@ -305,7 +384,7 @@ class _Validator:
                 raise self.fail(block.line, f"the session has no {name!r} (it is required)")
 
         key = table["key"]
-        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        if not isinstance(key, str) or key_problem(key):
             raise self.fail(
                 block.at("key"),
                 "key must be 1-64 letters, digits, '.', '_' or '-', starting with a letter "
@@ -313,24 +392,25 @@ class _Validator:
             )
         title = self.title(table["title"], block.at("title"))
         kind = table["kind"]
-        if kind not in KINDS:
+        if kind_problem(kind):
             raise self.fail(
                 block.at("kind"), f"kind must be one of {', '.join(KINDS)} (got {kind!r})"
             )
         starts = self.instant(table["starts"], "starts", block.at("starts"))
         ends = self.instant(table["ends"], "ends", block.at("ends"))
-        if ends <= starts:
+        span = span_problem(starts, ends)
+        if span is FieldProblem.ENDS_BEFORE_START:
             raise self.fail(block.at("ends"), "the session must end after it starts")
-        if ends - starts > MAX_SESSION_LENGTH:
+        if span is FieldProblem.TOO_LONG:
             raise self.fail(block.at("ends"), "a session may last at most 7 days")
 
         location = self.text(table, "location", block)
         online_url = self.text(table, "online_url", block).strip()
-        if online_url and not online_url.startswith(("https://", "http://")):
+        if online_url_problem(online_url):
             raise self.fail(
                 block.at("online_url"), "online_url must start with https:// or http://"
             )
-        if not location.strip() and not online_url:
+        if place_problem(location, online_url):
             raise self.fail(block.line, "location or online_url is required")
 
         capacity = self.count(table.get("capacity", 0), "capacity", block.at("capacity"))
@@ -408,11 +488,12 @@ class _Validator:
     # -- single values
 
     def title(self, value: Any, line: int) -> str:
-        if not isinstance(value, str) or not value.strip():
+        problem = title_problem(value) if isinstance(value, str) else FieldProblem.TITLE_EMPTY
+        if problem is FieldProblem.TITLE_EMPTY:
             raise self.fail(line, "title must be a non-empty string")
-        if len(value.strip()) > MAX_TITLE_LENGTH:
+        if problem is FieldProblem.TITLE_TOO_LONG:
             raise self.fail(line, f"title is longer than {MAX_TITLE_LENGTH} characters")
-        return value.strip()
+        return str(value).strip()
 
     def text(self, table: dict[str, Any], name: str, block: _Block) -> str:
         value = table.get(name, "")
@@ -427,7 +508,7 @@ class _Validator:
         return value
 
     def count(self, value: Any, name: str, line: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or count_problem(value):
             raise self.fail(line, f"{name} must be a whole number, 0 or more (got {value!r})")
         return value
 
@@ -440,9 +521,8 @@ class _Validator:
 
     def localize(self, local: datetime, name: str, line: int) -> datetime:
         """A naive local datetime in the zone -> UTC (fold=0 when ambiguous)."""
-        aware = local.replace(tzinfo=self.zone, fold=0)
-        result = aware.astimezone(UTC)
-        if result.astimezone(self.zone).replace(tzinfo=None) != local:
+        result = local_instant(local, self.zone)
+        if result is None:
             raise self.fail(
                 line,
                 f"{name} {local:%Y-%m-%d %H:%M} does not exist in {self.zone_name} "

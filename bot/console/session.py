@@ -312,6 +312,15 @@ class Console:
             if key == "selected_option":
                 return {"type": kind, key: picked[0] if picked else None}
             return {"type": kind, key: picked}
+        if kind in ("datepicker", "timepicker"):
+            key, shape = ("date", "YYYY-MM-DD") if kind == "datepicker" else ("time", "HH:MM")
+            initial = element.get(f"initial_{key}") or ""
+            raw = self.ask(
+                f"{label} ({shape}) [{initial}]: " if initial else f"{label} ({shape}): "
+            )
+            if raw is None:
+                return None
+            return {"type": kind, f"selected_{key}": raw or initial or None}
         initial = element.get("initial_value") or ""
         # Enter keeps a prefilled value, as in Slack's form.
         raw = self.ask(f"{label} [{initial}]: " if initial else f"{label}: ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, insert
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,7 @@ def enqueue_delivery(
         statement = sqlite.insert(Delivery).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported backends
         statement = insert(Delivery).values(values)
-    result = db.execute(statement)  # type: ignore[call-overload]
-    assert isinstance(result, CursorResult)
-    return bool(result.rowcount)
+    # RETURNING says whether a row was written; the rowcount does not (it is -1 on
+    # PostgreSQL for an ORM-enabled INSERT ... ON CONFLICT DO NOTHING).
+    result = db.execute(statement.returning(Delivery.id))  # type: ignore[attr-defined]
+    return result.first() is not None

@@ -64,6 +64,10 @@ def message_builders() -> dict[str, MessageBuilder]:
 
     builders[DeliveryKind.FEEDBACK_PROMPT] = build_feedback_prompt
     builders[DeliveryKind.FEEDBACK_NUDGE] = build_feedback_nudge
+    from bot.delivery.session_notices import build_session_cancelled, build_session_changed
+
+    builders[DeliveryKind.SESSION_CHANGED] = build_session_changed
+    builders[DeliveryKind.SESSION_CANCELLED] = build_session_cancelled
     return builders
 
 
@@ -75,4 +79,7 @@ def planners() -> list[Planner]:
     from bot.delivery.feedback import plan_feedback
 
     found.append(plan_feedback)
+    from bot.services.retention import plan_retention
+
+    found.append(plan_retention)
     return found

@@ -13,7 +13,10 @@ The rules, as the secretariat invoices them:
   the moment a waiting member got a seat), ties broken by registration id.
   When the first one cancels, the next one becomes the first: fees are always
   worked out from the registrations as they are now.
-* A participant without an organisation (erased profile) pays full price.
+* A participant without an organisation pays full price.  A registration
+  detached from its member (``/sdg forget-me`` or the retention period, see
+  ``bot/services/erasure.py``) is no longer invoiced: nothing links it to an
+  organisation any more.
 * A season such as ``2026-2027`` runs from 1 August 2026 to 31 July 2027 in
   the network's home time zone; cancelled sessions are not invoiced.
 """

@@ -21,13 +21,19 @@ from bot.rendering.sessions import help_reply
 from bot.runtime import Runtime
 from bot.services import members
 from bot.services.members import Reader
-from handlers.commands import feedback, find, registration
+from handlers.commands import feedback, find, manage, privacy, registration
 from handlers.commands.base import Answer, FollowUp
 from handlers.errors import answering_errors, reply_for_error
 from handlers.payloads import CommandInput
 from handlers.profile import refresh_slack_profile
 
-ANSWERS: dict[CommandName, Answer] = {**find.ANSWERS, **registration.ANSWERS, **feedback.ANSWERS}
+ANSWERS: dict[CommandName, Answer] = {
+    **find.ANSWERS,
+    **registration.ANSWERS,
+    **feedback.ANSWERS,
+    **privacy.ANSWERS,
+    **manage.ANSWERS,
+}
 
 
 def answer(runtime: Runtime, cmd: CommandInput, reader: Reader) -> Reply | FollowUp:

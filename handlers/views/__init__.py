@@ -9,7 +9,9 @@ from bot.runtime import Runtime
 
 def register(app: App, runtime: Runtime) -> None:
     from handlers.views import feedback as feedback_views
+    from handlers.views import manage as manage_views
     from handlers.views import registration as registration_views
 
     registration_views.register(app, runtime)
     feedback_views.register(app, runtime)
+    manage_views.register(app, runtime)

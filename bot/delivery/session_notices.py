@@ -1,0 +1,53 @@
+"""SESSION_CHANGED and SESSION_CANCELLED: the DMs registrants get from a facilitator's edit.
+
+``/sdg edit`` queues one SESSION_CHANGED row per confirmed or waiting member
+when the time, the place or the online link changed; ``/sdg cancel-session``
+queues one SESSION_CANCELLED row per member (``bot/services/manage.py``).
+Both are due at once and are never held for quiet hours: a moved or
+cancelled session is news members need before they set off.  Each message is
+worded when it is sent, in the member's language and zone, from the session
+as it is then (``bot/services/change_notices.py`` says what a change row
+should say, or why it should be skipped).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.delivery.registry import OutgoingMessage, SkipDelivery
+from bot.models import Delivery, Member, ProgrammeSession
+from bot.rendering.manage import session_cancelled_message, session_changed_message
+from bot.services.change_notices import MEMBER_GONE, NOT_CANCELLED, SESSION_GONE, change_notice
+from bot.services.members import reader_for
+from bot.services.registration import SessionSummary
+
+
+def build_session_changed(
+    db: Session, delivery: Delivery, settings: Settings, now: datetime
+) -> OutgoingMessage | SkipDelivery:
+    notice = change_notice(db, delivery, now)
+    if isinstance(notice, str):
+        return SkipDelivery(notice)
+    member = db.get(Member, delivery.member_id) if delivery.member_id else None
+    reader = reader_for(member, delivery.recipient, settings, now)
+    text, blocks = session_changed_message(notice, reader.translator)
+    return OutgoingMessage(text, blocks)
+
+
+def build_session_cancelled(
+    db: Session, delivery: Delivery, settings: Settings, now: datetime
+) -> OutgoingMessage | SkipDelivery:
+    session = db.get(ProgrammeSession, delivery.session_id)
+    member = db.get(Member, delivery.member_id) if delivery.member_id else None
+    if session is None:
+        return SkipDelivery(SESSION_GONE)
+    if member is None:
+        return SkipDelivery(MEMBER_GONE)
+    if session.cancelled_at is None:
+        return SkipDelivery(NOT_CANCELLED)
+    reader = reader_for(member, delivery.recipient, settings, now)
+    text, blocks = session_cancelled_message(SessionSummary.of(session), reader.translator)
+    return OutgoingMessage(text, blocks)

@@ -1,0 +1,256 @@
+"""The facilitators' session form: its fields as typed in, to a checked draft, and back.
+
+The rules are the programme file's (``bot.programme_file``: key pattern, title
+length, kinds, a session ends after it starts and lasts at most 7 days, a link
+starts with http(s), a place or a link is required, counts are 0 or more); this
+module only words them per field for the modal.  Dates and times are wall
+times in the session's zone (``[bot] timezone`` for a new session), read with
+zoneinfo: a time the clocks skip is an error, an hour they repeat is read as
+the first one, as the programme file does.
+
+Pure: no database, no Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.errors import DomainError, InvalidField, SessionFormErrors
+from bot.i18n import N_
+from bot.programme_file import (
+    MAX_TITLE_LENGTH,
+    FieldProblem,
+    count_problem,
+    key_problem,
+    kind_problem,
+    local_instant,
+    online_url_problem,
+    place_problem,
+    span_problem,
+    title_problem,
+)
+
+# Column sizes of programme_sessions; the modal's inputs carry the same limits.
+MAX_KEY_LENGTH = 64
+MAX_LOCATION_LENGTH = 300
+MAX_URL_LENGTH = 500
+MAX_DESCRIPTION_LENGTH = 3000
+
+FIELDS = (
+    "key", "title", "kind", "date", "start", "end", "end_date", "location", "online_url",
+    "capacity", "price", "options", "description",
+)  # fmt: skip
+
+PROBLEM_MESSAGES = {
+    FieldProblem.KEY_FORMAT: N_(
+        "Use 1–64 letters, digits, dots, dashes or underscores, starting with a letter "
+        "or digit, for example 2027-06-10-symposium."
+    ),
+    FieldProblem.TITLE_EMPTY: N_("Write a title."),
+    FieldProblem.TITLE_TOO_LONG: N_("The title can be at most %(limit)s characters."),
+    FieldProblem.KIND_UNKNOWN: N_("Choose the kind of session."),
+    FieldProblem.ENDS_BEFORE_START: N_("The session must end after it starts."),
+    FieldProblem.TOO_LONG: N_("A session can last at most 7 days."),
+    FieldProblem.URL_SCHEME: N_("The link must start with https:// or http://."),
+    FieldProblem.PLACE_MISSING: N_("Write a place, or give an online link."),
+}
+CHOOSE_DATE = N_("Choose a date.")
+CHOOSE_START = N_("Choose a start time.")
+CHOOSE_END = N_("Choose an end time.")
+SKIPPED_TIME = N_("This time does not exist on that day: the clocks jump forward that night.")
+BAD_CAPACITY = N_("Write a whole number: 0 or more (0 means no limit).")
+BAD_PRICE = N_("Write a whole number (0 means free), or leave it empty for the usual fee.")
+TOO_LONG_TEXT = N_("This text is too long.")
+
+
+@dataclass(frozen=True)
+class SessionFormInput:
+    """The form's fields as written: text, or None when left empty."""
+
+    key: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    start: str | None = None  # HH:MM
+    end: str | None = None  # HH:MM
+    end_date: str | None = None  # YYYY-MM-DD; empty = the same day
+    location: str | None = None
+    online_url: str | None = None
+    capacity: str | None = None
+    price: str | None = None
+    feedback: bool = True
+    anonymous: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """A checked session, as the form describes it (times in UTC)."""
+
+    key: str
+    title: str
+    kind: str
+    starts: datetime
+    ends: datetime
+    timezone: str
+    location: str
+    online_url: str
+    capacity: int
+    price: int | None
+    feedback: bool
+    anonymous: bool
+    description: str
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(_text(value)) if _text(value) else None
+    except ValueError:
+        return None
+
+
+def _clock(value: str | None) -> time | None:
+    try:
+        parsed = time.fromisoformat(_text(value)) if _text(value) else None
+    except ValueError:
+        return None
+    return parsed if parsed is None or parsed.tzinfo is None else None
+
+
+class _NotACount(ValueError):
+    pass
+
+
+def _count(value: str | None, *, empty: int | None) -> int | None:
+    """A whole number, 0 or more; *empty* when left empty; _NotACount otherwise."""
+    text = _text(value)
+    if not text:
+        return empty
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise _NotACount(text) from exc
+    if count_problem(number):
+        raise _NotACount(text)
+    return number
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.found: dict[str, DomainError] = {}
+
+    def add(self, field: str, message_id: str, **values: object) -> None:
+        self.found.setdefault(field, InvalidField(message_id, **values))
+
+    def problem(self, field: str, problem: FieldProblem | None) -> None:
+        if problem is FieldProblem.TITLE_TOO_LONG:
+            self.add(field, PROBLEM_MESSAGES[problem], limit=MAX_TITLE_LENGTH)
+        elif problem is not None:
+            self.add(field, PROBLEM_MESSAGES[problem])
+
+
+def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None) -> SessionDraft:
+    """Check every field; raise :class:`SessionFormErrors` naming each wrong one.
+
+    *key* is the session's key when editing (the form then has no key field).
+    """
+    errors = _Errors()
+    zone = ZoneInfo(zone_name)
+    session_key = key if key is not None else _text(form.key)
+    if key is None:
+        errors.problem("key", key_problem(session_key))
+    title = _text(form.title)
+    errors.problem("title", title_problem(title))
+    kind = _text(form.kind)
+    errors.problem("kind", kind_problem(kind))
+
+    day, end_day = _day(form.date), _day(form.end_date)
+    start_at, end_at = _clock(form.start), _clock(form.end)
+    if day is None:
+        errors.add("date", CHOOSE_DATE)
+    if _text(form.end_date) and end_day is None:
+        errors.add("end_date", CHOOSE_DATE)
+    if start_at is None:
+        errors.add("start", CHOOSE_START)
+    if end_at is None:
+        errors.add("end", CHOOSE_END)
+    starts = ends = None
+    if day is not None and start_at is not None:
+        starts = local_instant(datetime.combine(day, start_at), zone)
+        if starts is None:
+            errors.add("start", SKIPPED_TIME)
+    if day is not None and end_at is not None:
+        ends = local_instant(datetime.combine(end_day or day, end_at), zone)
+        if ends is None:
+            errors.add("end", SKIPPED_TIME)
+    if starts is not None and ends is not None:
+        errors.problem("end", span_problem(starts, ends))
+
+    location, online_url = _text(form.location), _text(form.online_url)
+    if len(location) > MAX_LOCATION_LENGTH:
+        errors.add("location", TOO_LONG_TEXT)
+    if len(online_url) > MAX_URL_LENGTH:
+        errors.add("online_url", TOO_LONG_TEXT)
+    errors.problem("online_url", online_url_problem(online_url))
+    errors.problem("location", place_problem(location, online_url))
+    description = _text(form.description)
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        errors.add("description", TOO_LONG_TEXT)
+
+    capacity: int | None = 0
+    try:
+        capacity = _count(form.capacity, empty=0)
+    except _NotACount:
+        errors.add("capacity", BAD_CAPACITY)
+    price: int | None = None
+    try:
+        price = _count(form.price, empty=None)
+    except _NotACount:
+        errors.add("price", BAD_PRICE)
+
+    if errors.found:
+        raise SessionFormErrors(errors.found)
+    assert starts is not None and ends is not None and capacity is not None
+    return SessionDraft(
+        key=session_key,
+        title=title,
+        kind=kind,
+        starts=starts,
+        ends=ends,
+        timezone=zone_name,
+        location=location,
+        online_url=online_url,
+        capacity=capacity,
+        price=price,
+        feedback=form.feedback,
+        anonymous=form.anonymous,
+        description=description,
+    )
+
+
+def form_of(draft: SessionDraft) -> SessionFormInput:
+    """The form prefilled with a session's values (wall times in its zone)."""
+    zone = ZoneInfo(draft.timezone)
+    starts, ends = draft.starts.astimezone(zone), draft.ends.astimezone(zone)
+    return SessionFormInput(
+        key=draft.key,
+        title=draft.title,
+        kind=draft.kind,
+        date=starts.date().isoformat(),
+        start=f"{starts:%H:%M}",
+        end=f"{ends:%H:%M}",
+        end_date=ends.date().isoformat() if ends.date() != starts.date() else None,
+        location=draft.location,
+        online_url=draft.online_url,
+        capacity=str(draft.capacity),
+        price=None if draft.price is None else str(draft.price),
+        feedback=draft.feedback,
+        anonymous=draft.anonymous,
+        description=draft.description,
+    )
