@@ -246,7 +246,14 @@ class Registration(Base):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     session: Mapped[ProgrammeSession] = relationship()
+    # The organisation the participant registered for, kept for invoicing: it
+    # survives a later profile change and the member's erasure.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
     member: Mapped[Member | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class Delivery(Base):
@@ -283,6 +290,9 @@ class Delivery(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     skip_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # What the message needs beyond the session's current state, e.g. a change
+    # notice's old time and place (JSON; None for most kinds).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

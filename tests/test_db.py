@@ -127,3 +127,25 @@ def test_concurrent_writers_wait_for_each_other(database: Database) -> None:
         from bot.models import Member
 
         assert len(db.scalars(select(Member)).all()) == 64
+
+
+def test_migrations_match_the_models(database: Database) -> None:
+    """A model change without its migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_migrations_go_down_and_up_again(database_url: str, tmp_path: object) -> None:
+    from alembic import command
+
+    from bot.db import alembic_config
+
+    engine = make_engine(database_url)
+    command.downgrade(alembic_config(engine), "0001")
+    upgrade(engine)
+    assert {t.name for t in Base.metadata.sorted_tables} <= set(inspect(engine).get_table_names())
+    engine.dispose()
