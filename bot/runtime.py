@@ -47,6 +47,10 @@ class Runtime:
         """
         return slack_user_id in self.settings.bot.facilitators
 
+    def known_facilitator(self, slack_user_id: str) -> bool:
+        """For help texts: listed, or in the user group when Slack last said."""
+        return self.facilitators.known(slack_user_id)
+
     def may_be_facilitator(self, slack_user_id: str) -> bool:
         """The ack-path gate for facilitator commands: lets user group members
         through to the follow-up, which confirms them; grants nothing itself."""

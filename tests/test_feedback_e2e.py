@@ -407,3 +407,21 @@ def test_the_views_the_bot_opens_pass_slacks_limits(
     opened_views(standin)
     assert standin.violations == []
     assert json.dumps(standin.calls_to("views.open")[0].args["view"]).count('"type": "input"') == 5
+
+
+def test_help_shows_facilitator_commands_only_to_known_facilitators(
+    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+) -> None:
+    known_world(runtime)
+
+    def help_text(user_id: str) -> str:
+        return text_of(answer_of(slack.command("help", user_id=user_id), standin))
+
+    assert "For facilitators" in help_text(FACILITATOR)
+    # A user group is configured, but Slack has not said this member is in it.
+    assert "For facilitators" not in help_text("U0ANNA")
+    assert "For facilitators" not in help_text(GROUP_MEMBER)
+    # Once a facilitator action has confirmed the membership with Slack, help shows them.
+    answer_of(slack.command(f"summary {KEY}", user_id=GROUP_MEMBER), standin)
+    assert "For facilitators" in help_text(GROUP_MEMBER)
+    assert "For facilitators" not in help_text("U0ANNA")

@@ -60,6 +60,14 @@ class FacilitatorDirectory:
             fresh = self._fetched_at is not None and now - self._fetched_at < self.ttl
             return not fresh or slack_user_id in self._members
 
+    def known(self, slack_user_id: str) -> bool:
+        """Listed, or in the group the last time Slack was asked: for showing
+        facilitator help, never for letting anyone act."""
+        if self.listed(slack_user_id):
+            return True
+        with self._lock:
+            return slack_user_id in self._members
+
     def confirm(self, slack_user_id: str, now: datetime, fetch: FetchGroupMembers) -> bool:
         """The authoritative check: config ids, else the user group as Slack lists it now.
 

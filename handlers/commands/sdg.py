@@ -38,23 +38,27 @@ ANSWERS: dict[CommandName, Answer] = {
 
 def answer(runtime: Runtime, cmd: CommandInput, reader: Reader) -> Reply | FollowUp:
     t = reader.translator
-    # A gate only: facilitator answers confirm the user group themselves (lazily).
-    facilitator = runtime.may_be_facilitator(cmd.user_id)
+    # Help shows facilitator commands to those we know are facilitators; the
+    # gate lets possible user group members through to answers that confirm
+    # with Slack themselves (lazily).
+    shows_facilitator_help = runtime.known_facilitator(cmd.user_id)
     available = set(ANSWERS)
     try:
         parsed: ParsedCommand = parse_command(cmd.text)
     except UnknownCommand as unknown:
         return help_reply(
-            t, facilitator=facilitator, available=available, unknown_word=unknown.word
+            t, facilitator=shows_facilitator_help, available=available, unknown_word=unknown.word
         )
     if parsed.name is CommandName.HELP:
-        return help_reply(t, facilitator=facilitator, available=available)
-    if parsed.spec.facilitator_only and not facilitator:
+        return help_reply(t, facilitator=shows_facilitator_help, available=available)
+    if parsed.spec.facilitator_only and not runtime.may_be_facilitator(cmd.user_id):
         raise NotAFacilitator()
     handler = ANSWERS.get(parsed.name)
     if handler is None:
         word = cmd.text.split()[0]
-        return help_reply(t, facilitator=facilitator, available=available, unknown_word=word)
+        return help_reply(
+            t, facilitator=shows_facilitator_help, available=available, unknown_word=word
+        )
     return handler(runtime, cmd, parsed.argument, reader)
 
 
