@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--tz", default=None, help="the member's time zone")
     console.add_argument("--database", default=None, help="SQLAlchemy URL of the sandbox db")
     console.add_argument("--programme", default=None, help="programme file to load")
+    console.add_argument(
+        "--facilitator", action="store_true", help="act as a facilitator (summary, new, ...)"
+    )
 
     fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
     fees.add_argument("season", help="e.g. 2026-2027 (1 August to 31 July)")
@@ -89,6 +92,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             timezone=args.tz,
             database_url=args.database,
             programme_path=args.programme,
+            facilitator=args.facilitator,
         )
     if args.command == "serve":
         from bot.serve import serve

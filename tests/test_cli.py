@@ -172,3 +172,20 @@ def test_console_from_a_pipe_prints_the_next_session() -> None:
     # The example season's first session, moved ahead of today.
     assert "Netværksmøde: Sæsonstart" in result.stdout
     assert "Register" in result.stdout or "Tilmeld" in result.stdout
+
+
+def test_console_facilitator_flag_shows_facilitator_help() -> None:
+    def console(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "console", *args, "--language", "en"],
+            input="/sdg help\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "SDGBOT_CONFIG": "", "SLACK_BOT_TOKEN": ""},
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "For facilitators" not in console()
+    assert "`/sdg summary`" in console("--facilitator")

@@ -435,6 +435,7 @@ def run_console(
     timezone: str | None,
     database_url: str | None,
     programme_path: str | None,
+    facilitator: bool = False,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -454,6 +455,10 @@ def run_console(
                 team_id=TEAM_ID,
             ),
             database=dataclasses.replace(settings.database, url=url),
+            bot=dataclasses.replace(
+                settings.bot,
+                facilitators=settings.bot.facilitators + ((user_id,) if facilitator else ()),
+            ),
         )
         language = language or sandbox.bot.language
         standin.add_user(
