@@ -116,7 +116,10 @@ def _import(path: str, settings: Settings) -> int:
     for key in result.created:
         print(f"  + {key}")
     for key in result.updated:
-        print(f"  ~ {key}")
+        told = result.told.get(key, 0)
+        print(f"  ~ {key}" + (f" ({told} registrant(s) will be told)" if told else ""))
+    # The DMs are queued here and sent by the running bot's scheduler (sdgbot serve).
+    print(f"{result.told_total} registrant(s) will be told of a changed time, place or link")
     return 0
 
 

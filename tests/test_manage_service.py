@@ -26,7 +26,7 @@ from bot.models import (
 from bot.programme_file import ProgrammeError, parse_programme
 from bot.runtime import Runtime
 from bot.services import manage
-from bot.services.change_notices import REPLACED, ChangeNote
+from bot.services.change_notices import REPLACED, ChangeNote, SessionState
 from bot.services.session_form import SessionDraft, SessionFormInput, form_of, read_draft
 from tests.support import factories as make
 
@@ -170,16 +170,28 @@ def test_the_form_and_the_programme_file_apply_the_same_rules(
     assert problems(a_form(**in_form)) == {field}
 
 
-def test_a_change_note_fits_its_column_and_reads_back() -> None:
+def test_a_change_note_is_plain_json_with_offset_times_and_reads_back() -> None:
     note = ChangeNote(
-        changed_at=datetime(2099, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
         fields=frozenset({"time", "place", "link"}),
-        old_starts=datetime(2099, 12, 31, 8, 0, tzinfo=UTC),
-        old_ends=datetime(2100, 1, 7, 8, 0, tzinfo=UTC),
+        before=SessionState(
+            starts=datetime(2099, 12, 31, 8, 0, tzinfo=UTC),
+            ends=datetime(2100, 1, 7, 8, 0, tzinfo=UTC),
+            location="Middelfart Rådhus",
+            online_url="https://teams.example.org/x",
+        ),
     )
-    assert len(note.key()) <= 32
-    assert ChangeNote.from_key(note.key()) == note
-    assert ChangeNote.from_key("P7D") is None
+    assert note.details() == {
+        "changed": ["link", "place", "time"],
+        "old": {
+            "starts": "2099-12-31T08:00:00+00:00",
+            "ends": "2100-01-07T08:00:00+00:00",
+            "location": "Middelfart Rådhus",
+            "online_url": "https://teams.example.org/x",
+        },
+    }
+    assert ChangeNote.from_details(note.details()) == note
+    assert ChangeNote.from_details(None) is None
+    assert ChangeNote.from_details({"changed": ["weather"], "old": note.details()["old"]}) is None
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -260,8 +272,17 @@ def test_moving_a_session_queues_one_notice_per_registrant_and_moves_the_agenda(
     assert (saved.changed, saved.told) == (("starts", "ends"), 3)
     rows = notices(runtime)
     assert sorted(r.recipient for r in rows) == ["U0ANNA", "U0BO", "U0WAIT"]
-    note = ChangeNote.from_key(rows[0].offset_key)
-    assert note is not None and note.old_starts == STARTS and note.fields == {"time"}
+    assert rows[0].details == {
+        "changed": ["time"],
+        "old": {
+            "starts": "2027-06-10T11:30:00+00:00",
+            "ends": "2027-06-10T13:30:00+00:00",
+            "location": "Middelfart Rådhus",
+            "online_url": "",
+        },
+    }
+    # The key is only the change's id: the moment of the change in milliseconds.
+    assert {r.offset_key for r in rows} == {str(int(NOW.timestamp() * 1000))}
     with runtime.unit_of_work(write=True) as db:
         item = db.scalar(select(AgendaItem))
         assert item is not None and item.starts_at == STARTS + timedelta(days=1, minutes=5)
@@ -298,6 +319,74 @@ def test_two_quick_edits_become_one_message_from_the_first_time_to_the_last(
     assert "New time: Thursday, 10 June 2027, 14:30–16:30" in text
     assert "Before: ~Thursday, 10 June 2027, 13:30–15:30~" in text
     assert "New place: Nyborg Strand" in text
+    assert "Before: ~Middelfart Rådhus~" in text
+
+
+def message_text(runtime: Runtime, delivery: Delivery) -> str:
+    message = build(runtime, delivery)
+    assert isinstance(message, OutgoingMessage), message
+    return str(message.blocks[0]["text"]["text"])
+
+
+def test_a_new_place_and_link_say_what_they_were_and_are_in_each_language(
+    runtime: Runtime, world: int
+) -> None:
+    edit(runtime, location="Nyborg Strand", online_url="https://teams.example.org/new")
+    rows = {r.recipient: r for r in notices(runtime)}
+    waiting = message_text(runtime, rows["U0WAIT"])
+    assert "New place: Nyborg Strand\nBefore: ~Middelfart Rådhus~" in waiting
+    assert (
+        "New online link: <https://teams.example.org/new|https://teams.example.org/new>\n"
+        "There was no online link before."
+    ) in waiting
+    assert "New time" not in waiting
+    bo = message_text(runtime, rows["U0BO"])
+    assert "Nytt sted: Nyborg Strand\nFør: ~Middelfart Rådhus~" in bo
+    assert "Det var ingen møtelenke før." in bo
+
+    with runtime.unit_of_work(write=True) as db:
+        db.execute(update(Delivery).values(state=DeliveryState.SENT))
+    edit(runtime, NOW + timedelta(minutes=1), location="online", online_url="")
+    newest = {r.recipient: r for r in notices(runtime) if r.state == DeliveryState.PENDING}
+    anna = message_text(runtime, newest["U0ANNA"])
+    assert "Nyt sted: Online\nFør: ~Nyborg Strand~" in anna
+    assert ("Der er ikke længere et onlinelink.\nFør: ~https://teams.example.org/new~") in anna
+
+
+@pytest.mark.parametrize(
+    ("changed", "back"),
+    [
+        ({"location": "Nyborg Strand"}, {"location": "Middelfart Rådhus"}),
+        ({"online_url": "https://teams.example.org/x"}, {"online_url": ""}),
+    ],
+    ids=["place", "link"],
+)
+def test_a_place_or_link_changed_back_before_the_message_went_out_is_not_sent(
+    runtime: Runtime, world: int, changed: dict[str, str], back: dict[str, str]
+) -> None:
+    edit(runtime, **changed)
+    edit(runtime, NOW + timedelta(seconds=9), **back)
+    newest = [r for r in notices(runtime) if r.state == DeliveryState.PENDING]
+    assert len(newest) == 3
+    assert {build(runtime, row) for row in newest} == {SkipDelivery("the change was undone")}
+
+
+def test_only_what_still_differs_is_told(runtime: Runtime, world: int) -> None:
+    """Moved and a new place; the place changed back before sending: only the time is news."""
+    edit(
+        runtime,
+        starts=STARTS + timedelta(hours=1),
+        ends=STARTS + timedelta(hours=3),
+        location="Nyborg Strand",
+    )
+    edit(runtime, NOW + timedelta(seconds=9), location="Middelfart Rådhus")
+    newest = next(
+        r for r in notices(runtime) if r.state == DeliveryState.PENDING and r.recipient == "U0WAIT"
+    )
+    assert newest.details is not None and newest.details["changed"] == ["place", "time"]
+    text = message_text(runtime, newest)
+    assert "New time: Thursday, 10 June 2027, 14:30–16:30" in text
+    assert "New place" not in text and "Middelfart" not in text
 
 
 def test_a_move_undone_before_the_message_went_out_is_not_sent(
@@ -340,8 +429,8 @@ def test_a_notice_being_sent_is_not_taken_back(runtime: Runtime, world: int) -> 
     )
     anna = [r for r in notices(runtime) if r.recipient == "U0ANNA"]
     assert [r.state for r in anna] == [DeliveryState.PENDING, DeliveryState.PENDING]
-    second = ChangeNote.from_key(anna[1].offset_key)
-    assert second is not None and second.old_starts == STARTS + timedelta(hours=1)
+    second = ChangeNote.from_details(anna[1].details)
+    assert second is not None and second.before.starts == STARTS + timedelta(hours=1)
 
 
 def test_change_notices_are_skipped_when_they_no_longer_apply(runtime: Runtime, world: int) -> None:
@@ -363,6 +452,10 @@ def test_change_notices_are_skipped_when_they_no_longer_apply(runtime: Runtime, 
     assert build(runtime, rows["U0ANNA"], STARTS + timedelta(days=1)) == SkipDelivery(
         "session has ended"
     )
+    # A row without details (queued before they were kept) is skipped, not guessed at.
+    with runtime.unit_of_work(write=True) as db:
+        db.execute(update(Delivery).where(Delivery.id == rows["U0ANNA"].id).values(details=None))
+    assert build(runtime, rows["U0ANNA"]) == SkipDelivery("the change is not recorded")
     with runtime.unit_of_work(write=True) as db:
         manage.cancel_session(db, TEAM, KEY, NOW)
     assert build(runtime, rows["U0WAIT"]) == SkipDelivery("session cancelled")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,8 +25,11 @@ def enqueue_delivery(
     offset_key: str = "",
     state: str = DeliveryState.PENDING,
     skip_reason: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> bool:
     """Insert the row unless it exists; True when this call created it.
+
+    *details* is what the message needs beyond the session (``Delivery.details``).
 
     The unique key makes a second row impossible even when two processes
     race; the loser's insert is simply ignored.
@@ -43,6 +47,8 @@ def enqueue_delivery(
         "attempts": 0,
         "created_at": now,
     }
+    if details is not None:  # left out, the column is SQL NULL rather than JSON null
+        values["details"] = details
     dialect = db.get_bind().dialect.name
     statement: object
     if dialect == "postgresql":

@@ -1,13 +1,14 @@
-"""SESSION_CHANGED and SESSION_CANCELLED: the DMs registrants get from a facilitator's edit.
+"""SESSION_CHANGED and SESSION_CANCELLED: the DMs registrants get when a session changes.
 
-``/sdg edit`` queues one SESSION_CHANGED row per confirmed or waiting member
-when the time, the place or the online link changed; ``/sdg cancel-session``
-queues one SESSION_CANCELLED row per member (``bot/services/manage.py``).
-Both are due at once and are never held for quiet hours: a moved or
-cancelled session is news members need before they set off.  Each message is
-worded when it is sent, in the member's language and zone, from the session
-as it is then (``bot/services/change_notices.py`` says what a change row
-should say, or why it should be skipped).
+``/sdg edit`` and ``sdgbot import`` queue one SESSION_CHANGED row per
+confirmed or waiting member when the time, the place or the online link
+changed (``bot/services/change_notices.py``); ``/sdg cancel-session`` queues
+one SESSION_CANCELLED row per member (``bot/services/manage.py``).  Both are
+due at once and are never held for quiet hours: a moved or cancelled session
+is news members need before they set off.  Each message is worded when it is
+sent, in the member's language and zone, from the session as it is then and
+the old values in the row's ``details`` (``change_notices.change_notice``
+says what a change row should say, or why it should be skipped).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ a session changed, a session cancelled.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from bot.errors import DomainError
@@ -15,7 +14,7 @@ from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.programme_file import KINDS, MAX_TITLE_LENGTH
 from bot.rendering import blocks as bk
-from bot.rendering.mrkdwn import Mrkdwn, link
+from bot.rendering.mrkdwn import Mrkdwn, clip, link
 from bot.rendering.registration import when_text
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import kind_label, session_card
@@ -397,12 +396,18 @@ def announcement_message(
 # --- what registrants are told -------------------------------------------------------------
 
 
+_LINK_LABEL_LENGTH = 100
+
+
+def _place_text(location: str, t: Translator) -> str:
+    """The place as written; the bare word "online" in the member's language."""
+    return t.gettext("Online") if location.strip().casefold() in ("", "online") else location
+
+
 def session_changed_message(notice: ChangeNotice, t: Translator) -> tuple[str, list[bk.Block]]:
-    """The DM after an edit: old -> new time in the member's zone, new place, new link."""
+    """The DM after a change: old -> new time (in the member's zone), place and link."""
     _ = gettext_for(t)
-    session = notice.session
-    before = dataclasses.replace(session, starts=notice.old_starts, ends=notice.old_ends)
-    place = session.location if not session.is_online_only else t.gettext("Online")
+    session, before = notice.session, notice.before
     text = render(
         "manage_changed.md.j2",
         t,
@@ -410,10 +415,13 @@ def session_changed_message(notice: ChangeNotice, t: Translator) -> tuple[str, l
         title=session.title,
         new_when=when_text(session, t),
         old_when=when_text(before, t),
-        place=place,
-        online_link=link(session.online_url, t.gettext("Join online"))
+        new_place=_place_text(session.location, t),
+        old_place=_place_text(before.location, t),
+        # Shown by their address, so old and new can be told apart; the new one is a link.
+        new_link=link(session.online_url, clip(session.online_url, _LINK_LABEL_LENGTH))
         if session.online_url
         else "",
+        old_link=clip(before.online_url, _LINK_LABEL_LENGTH),
     )
     fallback = _("%(title)s has changed.", title=session.title)
     buttons = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, session.key)]

@@ -1,12 +1,18 @@
 """What a change to a session tells its registrants, and queueing it once per change.
 
-A SESSION_CHANGED delivery row carries what its message needs in its
-``offset_key`` (there is no other column for it): a :class:`ChangeNote` with
-the moment of the change (unique per change, so each change is queued once
-per member and a repeated submission queues nothing new), what changed, and
-the time before the change, so the message can say "13:30 → 14:30".  Two
-quick edits before the first message went out become one message, from the
-first old time to the newest values.
+One path for "a session changed": ``/sdg edit`` (``bot/services/manage.py``)
+and ``sdgbot import`` (``bot/services/programme.py``) both take a
+:class:`SessionState` before they change the session and call
+:func:`tell_registrants_of_change` after.  When the time, the place or the
+online link differs, every confirmed and waiting member gets one
+SESSION_CHANGED row.  The row's ``details`` hold what the message needs: the
+fields the change touched and the session's time, place and link before it
+(a :class:`ChangeNote`); its ``offset_key`` is only the change's id, the
+moment of the change in milliseconds, so each change is queued once per member.
+
+Two changes before the first message went out become one message, from the
+first old values to the newest; a change that was undone before its message
+went out (the time moved back, the place or link changed back) is skipped.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -27,12 +34,12 @@ from bot.models import (
     ProgrammeSession,
     Registration,
     RegistrationStatus,
+    is_online_location,
 )
 from bot.services.registration import SessionSummary
 
 TIME, PLACE, LINK = "time", "place", "link"
-_CODES = {TIME: "t", PLACE: "p", LINK: "u"}
-_FIELDS = {code: name for name, code in _CODES.items()}
+NOTICE_FIELDS = frozenset({TIME, PLACE, LINK})
 
 SESSION_GONE = "session no longer exists"
 MEMBER_GONE = "member no longer exists"
@@ -40,6 +47,7 @@ SESSION_CANCELLED = "session cancelled"
 SESSION_ENDED = "session has ended"
 NOT_CANCELLED = "session is not cancelled"
 NOT_REGISTERED = "no longer registered"
+NO_DETAILS = "the change is not recorded"
 UNDONE = "the change was undone"
 REPLACED = "replaced by a later change notice"
 _MAX_KEY_ATTEMPTS = 1000
@@ -47,55 +55,79 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class ChangeNote:
-    """What one edit changed, packed into a delivery's ``offset_key`` (at most 32 chars)."""
+class SessionState:
+    """What members are told about when it changes: the session's time, place and link."""
 
-    changed_at: datetime
-    fields: frozenset[str]
-    old_starts: datetime
-    old_ends: datetime
-
-    def key(self) -> str:
-        # hex milliseconds . field codes . hex seconds . hex minutes: 29 characters at most
-        millis = (self.changed_at - _EPOCH) // timedelta(milliseconds=1)
-        codes = "".join(sorted(_CODES[name] for name in self.fields))
-        starts = (self.old_starts - _EPOCH) // timedelta(seconds=1)
-        minutes = (self.old_ends - self.old_starts) // timedelta(minutes=1)
-        return f"{millis:x}.{codes}.{starts:x}.{minutes:x}"
+    starts: datetime
+    ends: datetime
+    location: str
+    online_url: str
 
     @classmethod
-    def from_key(cls, key: str) -> ChangeNote | None:
-        try:
-            millis, codes, starts, minutes = key.split(".")
-            old_starts = _EPOCH + timedelta(seconds=int(starts, 16))
-            return cls(
-                changed_at=_EPOCH + timedelta(milliseconds=int(millis, 16)),
-                fields=frozenset(_FIELDS[code] for code in codes),
-                old_starts=old_starts,
-                old_ends=old_starts + timedelta(minutes=int(minutes, 16)),
-            )
-        except (ValueError, KeyError):
+    def of(cls, session: ProgrammeSession) -> SessionState:
+        return cls(session.starts_at, session.ends_at, session.location, session.online_url)
+
+    def changes_to(self, later: SessionState) -> frozenset[str]:
+        """The notice fields (TIME, PLACE, LINK) in which *later* differs from this state."""
+        differs = (
+            (TIME, (self.starts, self.ends) != (later.starts, later.ends)),
+            (PLACE, self.location != later.location),
+            (LINK, self.online_url != later.online_url),
+        )
+        return frozenset(name for name, changed in differs if changed)
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """A SESSION_CHANGED row's ``details``: what the change touched, and the state before it."""
+
+    fields: frozenset[str]
+    before: SessionState
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "changed": sorted(self.fields),
+            "old": {
+                "starts": self.before.starts.isoformat(),
+                "ends": self.before.ends.isoformat(),
+                "location": self.before.location,
+                "online_url": self.before.online_url,
+            },
+        }
+
+    @classmethod
+    def from_details(cls, details: dict[str, Any] | None) -> ChangeNote | None:
+        """The note in a row's ``details``; None when the row has none (or not this shape)."""
+        if details is None:
             return None
+        try:
+            old = details["old"]
+            fields = frozenset(str(name) for name in details["changed"])
+            before = SessionState(
+                starts=datetime.fromisoformat(old["starts"]).astimezone(UTC),
+                ends=datetime.fromisoformat(old["ends"]).astimezone(UTC),
+                location=str(old["location"]),
+                online_url=str(old["online_url"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not fields <= NOTICE_FIELDS:
+            return None
+        return cls(fields, before)
 
     def merged_into(self, later: ChangeNote) -> ChangeNote:
-        """One note from this one's old time to what *later* changed as well."""
-        return ChangeNote(
-            changed_at=later.changed_at,
-            fields=self.fields | later.fields,
-            old_starts=self.old_starts,
-            old_ends=self.old_ends,
-        )
+        """One note from this one's old values to what *later* changed as well."""
+        return ChangeNote(self.fields | later.fields, self.before)
 
 
 @dataclass(frozen=True)
 class ChangeNotice:
-    """What a SESSION_CHANGED message says: the session now, what changed, the old time."""
+    """What a SESSION_CHANGED message says: the session now and before, and what changed."""
 
     session: SessionSummary
+    before: SessionSummary
     status: str  # confirmed | waiting
     moved: bool
-    old_starts: datetime
-    old_ends: datetime
     place_changed: bool
     link_changed: bool
 
@@ -126,8 +158,7 @@ def change_notice(db: Session, delivery: Delivery, now: datetime) -> ChangeNotic
     """What a SESSION_CHANGED row should say, or why it should be skipped."""
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
-    note = ChangeNote.from_key(delivery.offset_key)
-    if session is None or note is None:
+    if session is None:
         return SESSION_GONE
     if member is None:
         return MEMBER_GONE
@@ -138,24 +169,47 @@ def change_notice(db: Session, delivery: Delivery, now: datetime) -> ChangeNotic
     registration = _registration(db, session.id, member.id)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         return NOT_REGISTERED
-    moved = TIME in note.fields and (
-        session.starts_at != note.old_starts or session.ends_at != note.old_ends
-    )
-    place, link = PLACE in note.fields, LINK in note.fields
-    if not (moved or place or link):
+    note = ChangeNote.from_details(delivery.details)
+    if note is None:
+        return NO_DETAILS
+    # Only what the changes touched and what still differs: changed back is no news.
+    news = note.fields & note.before.changes_to(SessionState.of(session))
+    if not news:
         return UNDONE
+    summary = SessionSummary.of(session)
     return ChangeNotice(
-        session=SessionSummary.of(session),
+        session=summary,
+        before=dataclasses.replace(
+            summary,
+            starts=note.before.starts,
+            ends=note.before.ends,
+            location=note.before.location,
+            online_url=note.before.online_url,
+            is_online_only=is_online_location(note.before.location),
+        ),
         status=registration.status,
-        moved=moved,
-        old_starts=note.old_starts,
-        old_ends=note.old_ends,
-        place_changed=place,
-        link_changed=link,
+        moved=TIME in news,
+        place_changed=PLACE in news,
+        link_changed=LINK in news,
     )
 
 
-def queue_change_notices(
+def tell_registrants_of_change(
+    db: Session, session: ProgrammeSession, before: SessionState, now: datetime
+) -> int:
+    """Queue a SESSION_CHANGED notice per registrant when the time, place or link changed.
+
+    *session* is already changed (and flushed); *before* is its state before the
+    change.  Nobody is told about a session that had ended or is cancelled.
+    Returns how many members were queued a notice.
+    """
+    fields = before.changes_to(SessionState.of(session))
+    if not fields or session.cancelled_at is not None or before.ends <= now:
+        return 0
+    return _queue_change_notices(db, session, ChangeNote(fields, before), now)
+
+
+def _queue_change_notices(
     db: Session, session: ProgrammeSession, note: ChangeNote, now: datetime
 ) -> int:
     """One SESSION_CHANGED row per registrant; an unsent earlier one is folded into it.
@@ -173,16 +227,17 @@ def queue_change_notices(
             )
         )
     }
+    changed_at = (now - _EPOCH) // timedelta(milliseconds=1)
     told = 0
     for member_id, recipient in registrants(db, session.id):
         own = note
         earlier = unsent.get(recipient)
-        earlier_note = ChangeNote.from_key(earlier.offset_key) if earlier else None
+        earlier_note = ChangeNote.from_details(earlier.details) if earlier else None
         if earlier is not None and earlier_note is not None and _take_back(db, earlier, now):
             own = earlier_note.merged_into(note)
         # Each call is a new change, so its row must be new: a key already used (two
         # changes in one millisecond, or a frozen test clock) moves on by a millisecond.
-        for _attempt in range(_MAX_KEY_ATTEMPTS):
+        for attempt in range(_MAX_KEY_ATTEMPTS):
             if enqueue_delivery(
                 db,
                 team_id=session.team_id,
@@ -192,11 +247,11 @@ def queue_change_notices(
                 kind=DeliveryKind.SESSION_CHANGED,
                 due_at=now,
                 now=now,
-                offset_key=own.key(),
+                offset_key=str(changed_at + attempt),
+                details=own.details(),
             ):
                 told += 1
                 break
-            own = dataclasses.replace(own, changed_at=own.changed_at + timedelta(milliseconds=1))
     return told
 
 

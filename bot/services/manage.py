@@ -44,14 +44,7 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services import registration
-from bot.services.change_notices import (
-    LINK,
-    PLACE,
-    TIME,
-    ChangeNote,
-    queue_change_notices,
-    registrants,
-)
+from bot.services.change_notices import SessionState, registrants, tell_registrants_of_change
 from bot.services.members import ensure_workspace
 from bot.services.registration import SessionSummary
 from bot.services.session_form import SessionDraft
@@ -242,17 +235,7 @@ def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
     if not changed:
         return SavedSession(view=session_by_key(db, team_id, session.key), created=False)
 
-    notice_fields = frozenset(
-        name
-        for name, differs in (
-            (TIME, "starts" in changed or "ends" in changed),
-            (PLACE, "location" in changed),
-            (LINK, "online_url" in changed),
-        )
-        if differs
-    )
-    note = ChangeNote(now, notice_fields, session.starts_at, session.ends_at)
-    was_over = session.ends_at <= now
+    before = SessionState.of(session)
     delta = draft.starts - session.starts_at
     for item in session.agenda:
         item.starts_at = item.starts_at + delta
@@ -268,9 +251,7 @@ def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
     else:
         session.capacity = draft.capacity
     db.flush()
-    told = 0
-    if notice_fields and not was_over:
-        told = queue_change_notices(db, session, note, now)
+    told = tell_registrants_of_change(db, session, before, now)
     return SavedSession(
         view=session_by_key(db, team_id, session.key),
         created=False,

@@ -1,4 +1,10 @@
-"""Importing a programme file: upsert by key, all or nothing."""
+"""Importing a programme file: upsert by key, all or nothing.
+
+A session whose time, place or online link the file changes tells its
+registrants the way ``/sdg edit`` does (``change_notices.tell_registrants_of_change``),
+in the same transaction; importing the same file again changes nothing and
+tells nobody.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import AgendaItem, ProgrammeSession
 from bot.programme_file import Programme, SessionSpec
+from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.members import ensure_workspace
 
 _FIELDS = (
@@ -33,6 +40,12 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     # Keys whose start or end moved: their reminders must move too.
     rescheduled: list[str] = field(default_factory=list)
+    # Key -> members queued a change notice (time, place or link changed), when any were.
+    told: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def told_total(self) -> int:
+        return sum(self.told.values())
 
     @property
     def changed(self) -> bool:
@@ -53,10 +66,15 @@ def import_programme(
     """Create or update every session of *programme*; a second run changes nothing."""
     ensure_workspace(db, team_id, now)
     result = ImportResult()
+    # Locked like an edit locks its session, so an import, an edit and members
+    # registering never interleave (BEGIN IMMEDIATE already does it on SQLite).
     existing = {
         s.key: s
-        for s in db.scalars(select(ProgrammeSession).where(ProgrammeSession.team_id == team_id))
+        for s in db.scalars(
+            select(ProgrammeSession).where(ProgrammeSession.team_id == team_id).with_for_update()
+        )
     }
+    changed: list[tuple[ProgrammeSession, SessionState]] = []
     for spec in programme.sessions:
         session = existing.get(spec.key)
         if session is None:
@@ -73,12 +91,17 @@ def import_programme(
         if not differs:
             result.unchanged.append(spec.key)
             continue
+        changed.append((session, SessionState.of(session)))
         _apply(session, spec)
         session.updated_at = now
         result.updated.append(spec.key)
         if moved:
             result.rescheduled.append(spec.key)
     db.flush()
+    for session, before in changed:
+        told = tell_registrants_of_change(db, session, before, now)
+        if told:
+            result.told[session.key] = told
     return result
 
 
