@@ -146,6 +146,7 @@ def test_the_data_file_holds_everything_about_the_member_and_nothing_about_anyon
     upcoming = registrations[NEXT]
     assert upcoming["session"]["starts_at"] == "2027-05-20T04:00:00-04:00"
     assert (upcoming["status"], upcoming["attendance"]) == ("confirmed", "room")
+    assert {r["organisation"] for r in registrations.values()} == {ANNA_ORG}
     assert upcoming["registered_at"] == "2027-04-03T04:00:00-04:00"
     assert upcoming["fee"] == {
         "amount": 10000,
@@ -246,6 +247,9 @@ def test_erasure_cancels_what_is_ahead_detaches_the_past_and_keeps_the_numbers(
     # Her own "Other" organisation went; Aarhus Kommune stays.
     assert count(runtime, Organisation, Organisation.name == ANNA_ORG) == 0
     assert count(runtime, Organisation, Organisation.name == "Aarhus Kommune") == 1
+    # Her detached rows were invoiced to it, so they have no organisation now (SET NULL);
+    # everyone else's keep Aarhus Kommune.
+    assert count(runtime, Registration, Registration.organisation_id.is_(None)) == 2
 
     assert {key: numbers(runtime, key) for key in (PAST, ANON)} == before
     with runtime.unit_of_work() as db:
@@ -323,6 +327,8 @@ def test_retention_keeps_everything_until_the_cutoff_then_only_the_aggregates(
     assert personal_rows(runtime, world.past_id) == (0, 0, 0, 0)
     assert personal_rows(runtime, world.anon_id) == (2, 0, 2, 4)
     assert count(runtime, Registration, Registration.session_id == world.past_id) == 5
+    # Detached rows keep the organisation they are invoiced to.
+    assert count(runtime, Registration, Registration.organisation_id.is_(None)) == 0
     assert {key: numbers(runtime, key) for key in (PAST, ANON)} == before
 
     # Members who took part only in PAST joined recently: they stay for now.
@@ -343,6 +349,8 @@ def test_retention_keeps_everything_until_the_cutoff_then_only_the_aggregates(
         assert db.scalars(select(Member.slack_user_id)).all() == [BO]
     assert count(runtime, Organisation, Organisation.name == ANNA_ORG) == 0
     assert count(runtime, Registration) == 9  # 5 + 2 + 2, none of them pointing at anyone
+    # Anna's three went with her "Other" organisation; the six of Aarhus Kommune stay.
+    assert count(runtime, Registration, Registration.organisation_id.is_(None)) == 3
     assert count(runtime, Registration, Registration.member_id.is_not(None)) == 0
     assert {key: numbers(runtime, key) for key in (PAST, ANON)} == before
     assert expire(runtime, end) == 0

@@ -22,6 +22,8 @@ STATUS_LABELS = {
     "waiting": N_("Waiting list"),
     "cancelled": N_("Registration cancelled"),
 }
+# The name of a participant whose personal data is erased (the row still counts and pays).
+ERASED_PARTICIPANT = N_("(personal data erased)")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> C
     ]
     rows = [header] + [
         [
-            row.name,
+            row.name or t.gettext(ERASED_PARTICIPANT),
             row.organisation,
             role_label(row.role, t) if row.role else "",
             _label(ATTENDANCE_LABELS, row.attendance, t),

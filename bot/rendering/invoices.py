@@ -38,7 +38,7 @@ def invoice_table(invoices: InvoiceList) -> str:
         lines.append("")
         lines.append(f"{name:<{width}}{amount_text(invoice.total):>12}")
         for line in invoice.lines:
-            participant = line.participant[:_PARTICIPANT_WIDTH]
+            participant = (line.participant or "(data erased)")[:_PARTICIPANT_WIDTH]
             note = "  discounted" if line.discounted else ""
             lines.append(
                 f"  {line.session_key[:_KEY_WIDTH]:<{_KEY_WIDTH}}"

@@ -102,6 +102,7 @@ def personal_data_document(
                 "session": _session(r.session, t),
                 "status": r.status,
                 "attendance": r.attendance,
+                "organisation": r.organisation,
                 "registered_at": _when(r.registered_at, t),
                 "queued_at": _when(r.queued_at, t),
                 "cancelled_at": _when(r.cancelled_at, t),

@@ -12,12 +12,18 @@ What goes, in one write transaction:
   holds their Slack user id, and a deleted pending row is never sent;
 * who-answered rows (``feedback_respondents``);
 * an organisation the member wrote under "Other" that nobody else uses (its
-  name is offered in everyone's type-ahead).
+  name is offered in everyone's type-ahead): not on the municipality list,
+  in no other member's profile and on no other member's registration.  The
+  member's detached registrations that pointed at it are left with no
+  organisation (the foreign key's ON DELETE SET NULL) and are invoiced as such.
 
 What stays, pointing at no one:
 
 * registrations of sessions that have started: ``member_id`` becomes NULL,
-  so participant counts, response rates and summaries do not change;
+  so participant counts, response rates and summaries do not change; they
+  keep the organisation they were made for (``organisation_id``) and their
+  confirmation time, so invoices and who pays full price do not change either
+  (see :mod:`bot.services.fees`);
 * named feedback answers: ``member_id`` becomes NULL; the numbers, goals,
   comments and the role/organisation snapshot used for breakdowns of five or
   more stay.  Anonymous answers were never linked to anyone.
@@ -133,10 +139,21 @@ def erasure_preview(db: Session, team_id: str, slack_user_id: str, now: datetime
 
 
 def delete_unused_organisations(db: Session, organisation_ids: Collection[int]) -> int:
-    """Drop organisations written under "Other" that no member uses any more."""
+    """Drop organisations written under "Other" that no member uses any more.
+
+    Used means in a member's profile, or on a registration still linked to a
+    member (a past invoice of someone who has since changed organisation).
+    Detached registrations do not keep an organisation alive; deleting it
+    leaves them with no organisation (ON DELETE SET NULL).
+    """
     if not organisation_ids:
         return 0
-    in_use = exists().where(Member.organisation_id == Organisation.id)
+    in_use = or_(
+        exists().where(Member.organisation_id == Organisation.id),
+        exists().where(
+            Registration.organisation_id == Organisation.id, Registration.member_id.is_not(None)
+        ),
+    )
     return affected_rows(
         db.execute(
             delete(Organisation)
@@ -162,6 +179,11 @@ def erase_member(db: Session, team_id: str, slack_user_id: str, now: datetime) -
     if found is None:
         return ErasureOutcome(erased=False)
     member_id, organisation_id = found
+    # Organisations of the profile and of the registrations (an earlier one,
+    # before a profile change): deleted below when nobody else uses them.
+    organisations = {organisation_id} | set(
+        db.scalars(select(Registration.organisation_id).where(Registration.member_id == member_id))
+    )
 
     cancelled: list[str] = []
     promoted: list[Promotion] = []
@@ -210,8 +232,7 @@ def erase_member(db: Session, team_id: str, slack_user_id: str, now: datetime) -
     db.execute(
         delete(Member).where(Member.id == member_id).execution_options(synchronize_session=False)
     )
-    if organisation_id is not None:
-        delete_unused_organisations(db, [organisation_id])
+    delete_unused_organisations(db, {org for org in organisations if org is not None})
     db.expunge_all()  # the member and their rows are gone; nothing stale may be flushed
     return ErasureOutcome(
         erased=True,

@@ -1,8 +1,11 @@
 """What a facilitator's export of one session holds: registrations and feedback.
 
 Fees come from :mod:`bot.services.fees`, so the export and the invoice list
-always agree.  In an anonymous session the feedback rows carry no name, role
-or organisation; their order is the random order of the stored responses.
+always agree: each registration shows the organisation it is invoiced to (the
+one it was made for), and registrations detached from their members by
+erasure or retention are listed too, without a name or role.  In an
+anonymous session the feedback rows carry no name, role or organisation;
+their order is the random order of the stored responses.
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from bot.models import (
     Organisation,
     Registration,
 )
-from bot.services.fees import session_fees
+from bot.services.fees import participant_name, session_fees
 from bot.services.sessions import find_session
 
 
 @dataclass(frozen=True)
 class RegistrationRow:
-    name: str
+    name: str  # "" once the member's personal data is erased
     organisation: str
     role: str | None
     attendance: str
@@ -66,9 +69,9 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
     }
     registrations = [
         RegistrationRow(
-            name=member.name or member.slack_real_name or member.slack_user_id,
+            name=participant_name(member),
             organisation=organisation or "",
-            role=member.role,
+            role=member.role if member else None,
             attendance=registration.attendance,
             status=registration.status,
             registered_at=registration.registered_at,
@@ -76,8 +79,8 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         )
         for registration, member, organisation in db.execute(
             select(Registration, Member, Organisation.name)
-            .join(Member, Member.id == Registration.member_id)
-            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+            .outerjoin(Member, Member.id == Registration.member_id)
+            .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
             .where(Registration.session_id == session.id)
             .order_by(Registration.registered_at, Registration.id)
         ).tuples()

@@ -13,10 +13,22 @@ The rules, as the secretariat invoices them:
   the moment a waiting member got a seat), ties broken by registration id.
   When the first one cancels, the next one becomes the first: fees are always
   worked out from the registrations as they are now.
-* A participant without an organisation pays full price.  A registration
-  detached from its member (``/sdg forget-me`` or the retention period, see
-  ``bot/services/erasure.py``) is no longer invoiced: nothing links it to an
-  organisation any more.
+* A registration is invoiced to the organisation it was made for
+  (``registrations.organisation_id``), not to the member's organisation of
+  today.  It is set when the member registers (and again when they register
+  after cancelling); a waiting member's promotion keeps it.  When a member
+  changes the organisation in their profile, their registrations for sessions
+  that have not started follow it; those of started sessions keep the old one,
+  so an invoice already sent stays as it was.
+* A registration detached from its member (``/sdg forget-me`` or the
+  retention period, see ``bot/services/erasure.py``) keeps its organisation
+  and its place in the confirmation order: the organisation's invoice, and who
+  pays full price, stay the same.  The one exception is an organisation that
+  is not on the municipality list and that nobody else uses any more (one the
+  member wrote under "Other"): it goes with the member (``/sdg forget-me``,
+  or retention deleting an inactive member), and the registration is left
+  with no organisation and is listed as such, at full price.
+* A participant without an organisation pays full price.
 * A season such as ``2026-2027`` runs from 1 August 2026 to 31 July 2027 in
   the network's home time zone; cancelled sessions are not invoiced.
 """
@@ -67,9 +79,9 @@ def discounted_price(price: int, discount: float) -> int:
 @dataclass(frozen=True)
 class ParticipantFee:
     registration_id: int
-    member_id: int
-    participant: str
-    organisation: str  # "" when the member has none
+    member_id: int | None  # None once the member's personal data is erased
+    participant: str  # "" once the member's personal data is erased
+    organisation: str  # "" when the registration has none
     country: str
     attendance: str
     fee: Fee
@@ -79,8 +91,9 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
     """Every confirmed participant of *session* with their fee, in confirmation order."""
     rows = db.execute(
         select(Registration, Member, Organisation)
-        .join(Member, Member.id == Registration.member_id)
-        .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+        # Detached registrations (no member) are still participants and still pay.
+        .outerjoin(Member, Member.id == Registration.member_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
         .where(
             Registration.session_id == session.id,
             Registration.status == RegistrationStatus.CONFIRMED,
@@ -109,8 +122,8 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
         out.append(
             ParticipantFee(
                 registration_id=registration.id,
-                member_id=member.id,
-                participant=member.name or member.slack_real_name or member.slack_user_id,
+                member_id=member.id if member else None,
+                participant=participant_name(member),
                 organisation=organisation.name if organisation else "",
                 country=organisation.country if organisation else "",
                 attendance=registration.attendance,
@@ -118,6 +131,13 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
             )
         )
     return out
+
+
+def participant_name(member: Member | None) -> str:
+    """The name an invoice line shows; "" for a registration detached from its member."""
+    if member is None:
+        return ""
+    return member.name or member.slack_real_name or member.slack_user_id
 
 
 def fee_for(
@@ -135,7 +155,7 @@ class InvoiceLine:
     session_key: str
     session_title: str
     starts: datetime
-    participant: str
+    participant: str  # "" once the participant's personal data is erased
     attendance: str
     amount: int
     full_price: int

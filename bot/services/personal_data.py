@@ -20,6 +20,7 @@ from bot.models import (
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
+    Organisation,
     ProgrammeSession,
     Registration,
     RegistrationStatus,
@@ -59,6 +60,7 @@ class RegistrationRecord:
     session: SessionRef
     status: str
     attendance: str
+    organisation: str | None  # the one it was made for and is invoiced to
     queued_at: datetime
     registered_at: datetime
     cancelled_at: datetime | None
@@ -145,9 +147,10 @@ def collect_personal_data(
     )
 
     registrations = []
-    for registration, session in db.execute(
-        select(Registration, ProgrammeSession)
+    for registration, session, organisation_name in db.execute(
+        select(Registration, ProgrammeSession, Organisation.name)
         .join(ProgrammeSession, ProgrammeSession.id == Registration.session_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
         .where(Registration.member_id == member.id)
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
     ).tuples():
@@ -157,6 +160,7 @@ def collect_personal_data(
                 session=SessionRef.of(session),
                 status=registration.status,
                 attendance=registration.attendance,
+                organisation=organisation_name,
                 queued_at=registration.queued_at,
                 registered_at=registration.registered_at,
                 cancelled_at=registration.cancelled_at,

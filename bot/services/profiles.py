@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import UnknownOrganisation
 from bot.i18n import N_
-from bot.models import Organisation, Role
+from bot.models import Organisation, ProgrammeSession, Registration, Role
 from bot.services.members import ensure_member, find_member
 
 MUNICIPALITIES_FILE = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
@@ -209,7 +209,12 @@ def save_profile(
     role: str,
     now: datetime,
 ) -> Profile:
-    """Store a validated profile; an organisation written by hand is created once."""
+    """Store a validated profile; an organisation written by hand is created once.
+
+    The member's registrations for sessions that have not started move to the
+    new organisation; those of sessions that have started stay invoiced to the
+    organisation they were made for (see :mod:`bot.services.fees`).
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     org = _resolve_organisation(db, team_id, organisation, tidy(other_organisation))
@@ -218,6 +223,16 @@ def save_profile(
     member.organisation_id = org.id
     member.organisation = org
     member.role = role
+    for registration in db.scalars(
+        select(Registration)
+        .join(ProgrammeSession, ProgrammeSession.id == Registration.session_id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.organisation_id.is_distinct_from(org.id),
+            ProgrammeSession.starts_at > now,
+        )
+    ):
+        registration.organisation_id = org.id
     db.flush()
     return profile_of(db, team_id, slack_user_id)
 

@@ -12,6 +12,10 @@ room (0 = no limit); online attendance is never full.  The waiting list is
 first come, first served (``queued_at``, then id).  When a seat frees, the
 first waiting member gets it in the same transaction and one PROMOTION
 delivery is queued for them; the delivery worker sends the DM.
+
+A registration records the organisation it is made for (the member's at that
+moment), so invoices do not move when the member does; see
+:mod:`bot.services.fees` for the rule.
 """
 
 from __future__ import annotations
@@ -313,6 +317,9 @@ def register_member(
         db.add(registration)
     registration.status = status
     registration.attendance = mode
+    # Invoiced to this organisation from now on (see bot/services/fees.py); a
+    # promotion from the waiting list keeps it.
+    registration.organisation_id = member.organisation_id
     registration.queued_at = now
     registration.registered_at = now
     registration.cancelled_at = None

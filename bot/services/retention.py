@@ -4,7 +4,9 @@ For each session that ended before the cutoff (now - retain_personal_data)
 and still holds personal data, one pass:
 
 * registrations are detached from their members (``member_id`` NULL): the
-  participant counts stay, nobody can be found in them;
+  participant counts stay, nobody can be found in them; each keeps the
+  organisation it was made for, so invoices stay the same (see
+  :mod:`bot.services.fees`);
 * named feedback answers are detached the same way; ratings, goals, comments
   and the role/organisation snapshot (breakdowns show groups of five or more
   only) stay, so summaries show the same numbers as before;
@@ -17,6 +19,9 @@ bot since the cutoff (created before it, Slack profile last refreshed before
 it; every command refreshes a profile older than a day) are deleted whole:
 name, organisation link, role, language choice, cached Slack profile.  A
 member who comes back later is asked for a profile again, like a new one.
+An organisation such a member wrote under "Other" goes too when nobody else
+uses it (as with ``/sdg forget-me``); registrations invoiced to it are then
+left with no organisation.
 
 It runs as a planner at every scheduler tick, so it must be cheap: one query
 finds the sessions (an indexed EXISTS per ended session), one the members; a

@@ -117,6 +117,8 @@ def add_registration(
         team_id=session.team_id,
         session_id=session.id,
         member_id=member.id,
+        # As registering does: invoiced to the member's organisation of that moment.
+        organisation_id=member.organisation_id,
         status=status,
         attendance=attendance,
         queued_at=registered_at,
