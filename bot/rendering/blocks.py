@@ -15,6 +15,7 @@ MAX_HEADER_TEXT = 150
 MAX_MODAL_TITLE = 24
 MAX_BUTTON_TEXT = 75
 MAX_OPTION_TEXT = 75
+MAX_INPUT_LABEL = 2000
 
 
 def plain(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
@@ -75,6 +76,27 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
     block: Block = {"type": "actions", "elements": list(elements)[:25]}
     if block_id:
         block["block_id"] = block_id
+    return block
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str = "",
+) -> Block:
+    """A modal's input: one labelled element."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, MAX_INPUT_LABEL),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, MAX_INPUT_LABEL)
     return block
 
 

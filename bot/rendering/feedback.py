@@ -82,13 +82,7 @@ def _text_input(
     }
     if initial:
         element["initial_value"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": bk.plain(label, 2000),
-        "element": element,
-    }
+    return bk.input_block(block_id, label, element, optional=True)
 
 
 def feedback_form_view(form: FeedbackForm, t: Translator) -> dict[str, Any]:
@@ -128,12 +122,9 @@ def feedback_form_view(form: FeedbackForm, t: Translator) -> dict[str, Any]:
     blocks: list[bk.Block] = [
         bk.section(render("feedback_form_intro.md.j2", t, title=form.title)),
         bk.context(*notes),
-        {
-            "type": "input",
-            "block_id": BlockId.FEEDBACK_RATING,
-            "label": bk.plain(t.gettext("Overall, how was the session?"), 2000),
-            "element": rating_element,
-        },
+        bk.input_block(
+            BlockId.FEEDBACK_RATING, t.gettext("Overall, how was the session?"), rating_element
+        ),
         _text_input(
             BlockId.FEEDBACK_VALUABLE,
             ActionId.FEEDBACK_VALUABLE_INPUT,
@@ -148,20 +139,18 @@ def feedback_form_view(form: FeedbackForm, t: Translator) -> dict[str, Any]:
             previous.should_change,
             t.gettext("Format, length, topics, practical matters…"),
         ),
-        {
-            "type": "input",
-            "block_id": BlockId.FEEDBACK_GOALS,
-            "optional": True,
-            "label": bk.plain(t.gettext("Which SDGs did the session help you with?"), 2000),
-            "element": goals_element,
-        },
-        {
-            "type": "input",
-            "block_id": BlockId.FEEDBACK_RECOMMEND,
-            "optional": True,
-            "label": bk.plain(t.gettext("Would you recommend the network to a colleague?"), 2000),
-            "element": recommend_element,
-        },
+        bk.input_block(
+            BlockId.FEEDBACK_GOALS,
+            t.gettext("Which SDGs did the session help you with?"),
+            goals_element,
+            optional=True,
+        ),
+        bk.input_block(
+            BlockId.FEEDBACK_RECOMMEND,
+            t.gettext("Would you recommend the network to a colleague?"),
+            recommend_element,
+            optional=True,
+        ),
     ]
     return {
         "type": "modal",

@@ -56,26 +56,6 @@ ANONYMOUS_OPTION = "anonymous"
 # --- the modal -----------------------------------------------------------------------------
 
 
-def _input(
-    block_id: str,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str = "",
-) -> bk.Block:
-    block: bk.Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": bk.plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = bk.plain(hint, 2000)
-    return block
-
-
 def _text_element(
     action_id: str, initial: str | None, max_length: int, *, multiline: bool = False
 ) -> dict[str, Any]:
@@ -159,7 +139,7 @@ def session_form_view(
         key_element = _text_element(ActionId.SESSION_KEY_INPUT, form.key, MAX_KEY_LENGTH)
         key_element["placeholder"] = bk.plain("2027-06-10-symposium", 150)
         blocks.append(
-            _input(
+            bk.input_block(
                 BlockId.SESSION_KEY,
                 t.gettext("Key"),
                 key_element,
@@ -171,35 +151,35 @@ def session_form_view(
     else:
         blocks.append(bk.context(_("Key: `%(key)s`", key=editing_key)))
     blocks += [
-        _input(
+        bk.input_block(
             BlockId.SESSION_TITLE,
             t.gettext("Title"),
             _text_element(ActionId.SESSION_TITLE_INPUT, form.title, MAX_TITLE_LENGTH),
         ),
-        _input(BlockId.SESSION_KIND, t.gettext("Kind"), kind_element),
-        _input(
+        bk.input_block(BlockId.SESSION_KIND, t.gettext("Kind"), kind_element),
+        bk.input_block(
             BlockId.SESSION_DATE,
             t.gettext("Date"),
             _date_element(ActionId.SESSION_DATE_INPUT, form.date),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_START,
             t.gettext("Starts"),
             _time_element(ActionId.SESSION_START_INPUT, form.start, zone),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_END,
             t.gettext("Ends"),
             _time_element(ActionId.SESSION_END_INPUT, form.end, zone),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_END_DATE,
             t.gettext("End date"),
             _date_element(ActionId.SESSION_END_DATE_INPUT, form.end_date),
             optional=True,
             hint=t.gettext("Only for a session that ends on a later day."),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_LOCATION,
             t.gettext("Place"),
             _text_element(ActionId.SESSION_LOCATION_INPUT, form.location, MAX_LOCATION_LENGTH),
@@ -208,29 +188,31 @@ def session_form_view(
                 "A room and address, or “online” (or “Microsoft Teams”) for an online session."
             ),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_URL,
             t.gettext("Online link"),
             url_element,
             optional=True,
             hint=t.gettext("A place, an online link or both."),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_CAPACITY,
             t.gettext("Seats in the room"),
             _number_element(ActionId.SESSION_CAPACITY_INPUT, form.capacity),
             optional=True,
             hint=t.gettext("0 or empty: no limit. When it is full, members join a waiting list."),
         ),
-        _input(
+        bk.input_block(
             BlockId.SESSION_PRICE,
             t.gettext("Price per participant (%(currency)s)", currency=currency),
             _number_element(ActionId.SESSION_PRICE_INPUT, form.price),
             optional=True,
             hint=t.gettext("Empty: the network's usual fee. 0: free."),
         ),
-        _input(BlockId.SESSION_OPTIONS, t.gettext("Feedback"), options_element, optional=True),
-        _input(
+        bk.input_block(
+            BlockId.SESSION_OPTIONS, t.gettext("Feedback"), options_element, optional=True
+        ),
+        bk.input_block(
             BlockId.SESSION_DESCRIPTION,
             t.gettext("Description"),
             _text_element(

@@ -251,26 +251,6 @@ def organisation_options(choices: list[OrganisationChoice], t: Translator) -> li
     return options
 
 
-def _input(
-    block_id: str,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str = "",
-) -> bk.Block:
-    block: bk.Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": bk.plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = bk.plain(hint, 2000)
-    return block
-
-
 def profile_modal(
     t: Translator,
     profile: Profile,
@@ -299,7 +279,7 @@ def profile_modal(
     }
     if profile.name_or_slack_name:
         name["initial_value"] = profile.name_or_slack_name[:_MAX_PLAIN_INPUT]
-    blocks.append(_input(BlockId.PROFILE_NAME, t.gettext("Name"), name))
+    blocks.append(bk.input_block(BlockId.PROFILE_NAME, t.gettext("Name"), name))
 
     organisation: dict[str, Any] = {
         "type": "external_select",
@@ -310,7 +290,7 @@ def profile_modal(
     if profile.organisation is not None:
         organisation["initial_option"] = organisation_option(profile.organisation)
     blocks.append(
-        _input(
+        bk.input_block(
             BlockId.PROFILE_ORGANISATION,
             t.gettext("Municipality or organisation"),
             organisation,
@@ -326,7 +306,7 @@ def profile_modal(
         "max_length": _MAX_PLAIN_INPUT,
     }
     blocks.append(
-        _input(
+        bk.input_block(
             BlockId.PROFILE_ORGANISATION_OTHER,
             t.gettext("Other organisation"),
             other,
@@ -341,11 +321,11 @@ def profile_modal(
     }
     if profile.role in ROLE_LABELS:
         role["initial_option"] = bk.option(t.gettext(ROLE_LABELS[profile.role]), profile.role)
-    blocks.append(_input(BlockId.PROFILE_ROLE, t.gettext("Role"), role))
+    blocks.append(bk.input_block(BlockId.PROFILE_ROLE, t.gettext("Role"), role))
 
     if pending is not None and ask_attendance:
         blocks.append(
-            _input(
+            bk.input_block(
                 BlockId.ATTENDANCE,
                 t.gettext("How will you take part?"),
                 {

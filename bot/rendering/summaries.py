@@ -192,17 +192,16 @@ def report_picker_view(mode: str, sessions: list[tuple[str, str]], t: Translator
         "submit": bk.plain(t.gettext("Show") if mode == "summary" else t.gettext("Export"), 24),
         "close": bk.plain(t.gettext("Cancel"), 24),
         "blocks": [
-            {
-                "type": "input",
-                "block_id": BlockId.REPORT_SESSION,
-                "label": bk.plain(t.gettext("Session"), 2000),
-                "element": {
+            bk.input_block(
+                BlockId.REPORT_SESSION,
+                t.gettext("Session"),
+                {
                     "type": "static_select",
                     "action_id": ActionId.REPORT_SESSION_SELECT,
                     "placeholder": bk.plain(t.gettext("Choose a session"), 150),
                     "options": options,
                 },
-            }
+            )
         ],
     }
 
