@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.delivery.scheduler import run_due_work
 from bot.delivery.slack_sender import make_delivery_client
-from bot.models import Delivery, DeliveryKind, ProgrammeSession, RegistrationStatus
+from bot.models import Delivery, DeliveryKind, ProgrammeSession, Registration, RegistrationStatus
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.services import manage
@@ -206,3 +206,25 @@ def test_the_command_line_says_how_many_registrants_will_be_told(
     assert "0 created, 0 updated, 2 unchanged" in second.stdout
     assert "0 registrant(s) will be told of a changed time, place or link" in second.stdout
     assert len(change_rows(runtime)) == 3
+
+
+def test_an_import_that_raises_capacity_moves_the_waiting_list_up(
+    runtime: Runtime, import_programme_text: ImportText
+) -> None:
+    """The same rule as /sdg edit: new seats go to the waiting list, first come first."""
+    import_programme_text(PROGRAMME)
+    register_people(runtime)
+    import_programme_text(PROGRAMME.replace("capacity = 2", "capacity = 3"))
+    with runtime.unit_of_work() as db:
+        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == KEY))
+        assert session is not None and session.capacity == 3
+        statuses = {
+            r.member.slack_user_id: r.status
+            for r in db.scalars(select(Registration).where(Registration.session_id == session.id))
+            if r.member is not None
+        }
+        promotions = db.scalars(
+            select(Delivery).where(Delivery.kind == DeliveryKind.PROMOTION)
+        ).all()
+    assert statuses["U0WAIT"] == RegistrationStatus.CONFIRMED
+    assert [p.recipient for p in promotions] == ["U0WAIT"]

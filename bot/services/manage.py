@@ -218,11 +218,6 @@ def _changed_fields(session: ProgrammeSession, draft: SessionDraft) -> list[str]
     return changed
 
 
-def _capacity_rises(old: int, new: int) -> bool:
-    """0 means no limit: going to 0 is the biggest rise of all."""
-    return old > 0 and (new == 0 or new > old)
-
-
 def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime) -> SavedSession:
     """Apply the form to the session; tell registrants when the time or place changed."""
     session = _lock(db, team_id, draft.key)
@@ -244,12 +239,11 @@ def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
     session.starts_at, session.ends_at = draft.starts, draft.ends
     session.updated_at = now
     promoted = 0
-    if _capacity_rises(session.capacity, draft.capacity):
+    if session.capacity != draft.capacity:
+        # Sets any capacity; new seats go to the waiting list in order.
         db.flush()
         outcome = registration.raise_capacity(db, team_id, session.key, draft.capacity, now)
         promoted = len(outcome.promoted)
-    else:
-        session.capacity = draft.capacity
     db.flush()
     told = tell_registrants_of_change(db, session, before, now)
     return SavedSession(

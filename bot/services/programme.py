@@ -18,6 +18,7 @@ from bot.models import AgendaItem, ProgrammeSession
 from bot.programme_file import Programme, SessionSpec
 from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.members import ensure_workspace
+from bot.services.registration import raise_capacity
 
 _FIELDS = (
     "title",
@@ -74,7 +75,8 @@ def import_programme(
             select(ProgrammeSession).where(ProgrammeSession.team_id == team_id).with_for_update()
         )
     }
-    changed: list[tuple[ProgrammeSession, SessionState]] = []
+    # (session, what members saw, its capacity before the import)
+    changed: list[tuple[ProgrammeSession, SessionState, int]] = []
     for spec in programme.sessions:
         session = existing.get(spec.key)
         if session is None:
@@ -91,14 +93,17 @@ def import_programme(
         if not differs:
             result.unchanged.append(spec.key)
             continue
-        changed.append((session, SessionState.of(session)))
+        changed.append((session, SessionState.of(session), session.capacity))
         _apply(session, spec)
         session.updated_at = now
         result.updated.append(spec.key)
         if moved:
             result.rescheduled.append(spec.key)
     db.flush()
-    for session, before in changed:
+    for session, before, capacity_before in changed:
+        if session.capacity != capacity_before:
+            # New seats go to the waiting list, as with /sdg edit.
+            raise_capacity(db, team_id, session.key, session.capacity, now)
         told = tell_registrants_of_change(db, session, before, now)
         if told:
             result.told[session.key] = told
