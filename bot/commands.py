@@ -25,6 +25,10 @@ class CommandName(enum.StrEnum):
     EDIT = "edit"
     ANNOUNCE = "announce"
     CANCEL_SESSION = "cancel-session"
+    MEMBERSHIP = "membership"
+    CALENDAR = "calendar"
+    REPORT = "report"
+    INVOICES = "invoices"
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,36 @@ COMMANDS: tuple[CommandSpec, ...] = (
         takes_argument=True,
         da="aflys",
         nb="avlys",
+    ),
+    CommandSpec(
+        CommandName.MEMBERSHIP,
+        ("medlemskab", "medlemskap"),
+        takes_argument=True,
+        da="medlemskab",
+        nb="medlemskap",
+    ),
+    CommandSpec(
+        CommandName.CALENDAR,
+        ("kalender",),
+        takes_argument=True,
+        da="kalender",
+        nb="kalender",
+    ),
+    CommandSpec(
+        CommandName.REPORT,
+        ("rapport",),
+        facilitator_only=True,
+        takes_argument=True,
+        da="rapport",
+        nb="rapport",
+    ),
+    CommandSpec(
+        CommandName.INVOICES,
+        ("fakturaer",),
+        facilitator_only=True,
+        takes_argument=True,
+        da="fakturaer",
+        nb="fakturaer",
     ),
 )
 
