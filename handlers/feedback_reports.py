@@ -15,8 +15,9 @@ from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import season_reply, sent_to_dm_text, summary_reply
 from bot.runtime import Runtime
-from bot.services import exports, summaries
+from bot.services import exports, learning_points, summaries
 from bot.services.members import Reader
+from bot.services.season_lookup import find_season
 from handlers.facilitators import require_facilitator
 
 SEASON_WORDS = frozenset({"season", "sæson", "saeson", "sesong"})
@@ -27,13 +28,15 @@ def dm_channel(client: WebClient, slack_user_id: str) -> str:
     return str(opened["channel"]["id"])
 
 
-def season_summary(runtime: Runtime, client: WebClient, user_id: str, reader: Reader) -> Reply:
+def season_summary(
+    runtime: Runtime, client: WebClient, user_id: str, reader: Reader, season_key: str = ""
+) -> Reply:
     require_facilitator(runtime, client, user_id)
+    team, now, zone = runtime.settings.home_team_id, runtime.clock.now(), runtime.settings.bot.zone
     with runtime.unit_of_work() as db:
-        season = summaries.season_summary(
-            db, runtime.settings.home_team_id, runtime.clock.now(), runtime.settings.bot.zone
-        )
-    return season_reply(season, reader.translator)
+        season = find_season(db, team, season_key or None, now, zone)
+        summary = summaries.season_summary(db, team, now, zone, season)
+    return season_reply(summary, reader.translator)
 
 
 def session_summary(
@@ -41,11 +44,19 @@ def session_summary(
 ) -> tuple[Reply, bytes | None]:
     """The summary and its chart (None when nobody has answered)."""
     require_facilitator(runtime, client, user_id)
+    reply, summary = summary_with_points(runtime, runtime.settings.home_team_id, key, reader)
+    chart = summary_chart_png(summary, reader.translator) if summary.responses else None
+    return reply, chart
+
+
+def summary_with_points(
+    runtime: Runtime, team: str, key: str, reader: Reader
+) -> tuple[Reply, summaries.SessionSummary]:
+    """A session's summary with its learning points; callers confirm the facilitator first."""
     with runtime.unit_of_work() as db:
-        summary = summaries.session_summary(db, runtime.settings.home_team_id, key)
-    t = reader.translator
-    chart = summary_chart_png(summary, t) if summary.responses else None
-    return summary_reply(summary, t), chart
+        summary = summaries.session_summary(db, team, key)
+        points = learning_points.for_session(db, team, key)
+    return summary_reply(summary, reader.translator, points), summary
 
 
 def upload_chart(client: WebClient, user_id: str, key: str, chart: bytes, reader: Reader) -> None:

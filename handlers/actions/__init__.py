@@ -10,6 +10,7 @@ from bot.runtime import Runtime
 def register(app: App, runtime: Runtime) -> None:
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
+    from handlers.actions import learning_points as learning_point_actions
     from handlers.actions import manage as manage_actions
     from handlers.actions import privacy as privacy_actions
     from handlers.actions import registration as registration_actions
@@ -19,3 +20,4 @@ def register(app: App, runtime: Runtime) -> None:
     feedback_actions.register(app, runtime)
     manage_actions.register(app, runtime)
     privacy_actions.register(app, runtime)
+    learning_point_actions.register(app, runtime)

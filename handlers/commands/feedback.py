@@ -73,8 +73,11 @@ def answer_summary(runtime: Runtime, cmd: CommandInput, argument: str, reader: R
     if not key:
         return _picker(runtime, cmd, reader, "summary")
     if key.casefold() in SEASON_WORDS:
+        season_key = _first_word(argument.split(maxsplit=1)[1] if " " in argument else "")
         return FollowUp(
-            run=lambda client, respond: season_summary(runtime, client, cmd.user_id, reader)
+            run=lambda client, respond: season_summary(
+                runtime, client, cmd.user_id, reader, season_key
+            )
         )
 
     def summarise(client: WebClient, respond: Respond) -> Reply | None:
