@@ -40,6 +40,7 @@ COMMAND_HELP = {
     "edit": N_("KEY: edit a session"),
     "announce": N_("KEY: post a session to a channel"),
     "cancel-session": N_("KEY: cancel a session and tell its registrants"),
+    "report": N_("[SEASON]: the season report as a PDF in your DM"),
 }
 
 # Agenda sections are packed up to this size, well under Slack's 3000.

@@ -10,7 +10,7 @@ one and every season that holds one of its sessions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,15 +26,19 @@ SEASON_STARTS_MONTH = 8  # 1 August
 class SeasonSpan:
     key: str
     title: str
+    first_day: date  # local, inclusive
+    last_day: date  # local, inclusive
     starts: datetime  # first instant, UTC
     ends: datetime  # first instant after the season, UTC
 
 
 def _default_season(first_year: int, zone: ZoneInfo) -> SeasonSpan:
     key = f"{first_year}-{first_year + 1}"
+    first_day = date(first_year, SEASON_STARTS_MONTH, 1)
+    after = date(first_year + 1, SEASON_STARTS_MONTH, 1)
     starts = datetime(first_year, SEASON_STARTS_MONTH, 1, tzinfo=zone).astimezone(UTC)
-    ends = datetime(first_year + 1, SEASON_STARTS_MONTH, 1, tzinfo=zone).astimezone(UTC)
-    return SeasonSpan(key, key, starts, ends)
+    ends = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
+    return SeasonSpan(key, key, first_day, after - timedelta(days=1), starts, ends)
 
 
 def _first_year_at(instant: datetime, zone: ZoneInfo) -> int:
