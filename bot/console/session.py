@@ -38,6 +38,8 @@ from bot.services.programme import import_programme
 
 EXAMPLE_PROGRAMME = Path(__file__).resolve().parent.parent / "data" / "example_program.toml"
 SIGNING_SECRET = "sdgbot-console-signing-secret"
+# Files the bot sends that a terminal cannot show; kept after the console ends.
+FILES_DIR = Path(tempfile.gettempdir()) / "sdgbot-console-files"
 LOCALES = {"da": "da-DK", "nb": "nb-NO", "en": "en-GB"}
 
 HELP = """Type a command as in Slack, e.g. /sdg next, /sdg list, /sdg help.
@@ -206,10 +208,21 @@ class Console:
                 -len(_as_list(args.get("files"))) :
             ]:
                 self._print(f"--- file: {title} ({len(content)} bytes) ---")
+                if content.startswith(b"%PDF-"):
+                    self._print(f"(saved as {self._save_file(title, content)})")
+                    continue
                 if content.startswith(b"\x89PNG"):
                     continue  # a chart: its size is all a terminal can show
                 preview = content.decode("utf-8-sig", errors="replace")
                 self._print(preview[:2000])
+
+    def _save_file(self, title: str, content: bytes) -> Path:
+        """A document a terminal cannot show (the season report) goes to a file to open."""
+        FILES_DIR.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in title)
+        path = FILES_DIR / f"{name.strip('-') or 'file'}.pdf"
+        path.write_bytes(content)
+        return path
 
     # --- modals, field by field ---------------------------------------------------------
 
