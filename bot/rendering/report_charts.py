@@ -89,7 +89,7 @@ def sdg_heat_map(sessions: list[ReportSession], t: Translator) -> bytes:
         for goal in range(1, 18):
             share = session.goals.get(goal, 0) / session.responses
             cells[y, goal - 1, :3] = _hex_rgb(GOAL_COLOURS[goal])
-            cells[y, goal - 1, 3] = 0.06 + 0.94 * share if share else 0.04
+            cells[y, goal - 1, 3] = 0.15 + 0.85 * share if share else 0.04
     axes.imshow(cells, aspect="auto", interpolation="nearest")
     for goal in range(1, 18):
         axes.text(
@@ -118,9 +118,7 @@ def sdg_heat_map(sessions: list[ReportSession], t: Translator) -> bytes:
         range(len(rows) + 1), [t.gettext("SDG")] + [session_label(s, t) for s in rows], fontsize=8
     )
     axes.set_xticks([])
-    axes.set_title(
-        t.gettext("SDGs named per session (darker: named by more of its respondents)"), fontsize=10
-    )
+    axes.set_title(t.gettext("SDGs named per session"), fontsize=11)
     for spine in axes.spines.values():
         spine.set_visible(False)
     axes.tick_params(length=0)

@@ -188,7 +188,7 @@ def _session_table(pdf: _Document, report: SeasonReport, t: Translator) -> None:
     pdf.set_font(FONT, "", 8.5)
     pdf.set_draw_color(209, 213, 219)
     with pdf.table(
-        col_widths=(20, 58, 28, 18, 18, 14, 18),
+        col_widths=(17, 54, 27, 18, 16, 24, 22),
         text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
         line_height=4.4,
         headings_style=_heading_style(),
@@ -222,7 +222,9 @@ def _session_table(pdf: _Document, report: SeasonReport, t: Translator) -> None:
 def _heading_style():  # type: ignore[no-untyped-def]
     from fpdf.fonts import FontFace
 
-    return FontFace(family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
+    return FontFace(
+        family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT, size_pt=7.5
+    )
 
 
 def _charts(pdf: _Document, report: SeasonReport, t: Translator) -> None:
@@ -231,6 +233,16 @@ def _charts(pdf: _Document, report: SeasonReport, t: Translator) -> None:
     pdf.image_bytes(ratings_chart(report.sessions, t), t.gettext("Ratings across the season"))
     if any(s.responses for s in report.sessions):
         pdf.image_bytes(sdg_heat_map(report.sessions, t), t.gettext("SDGs named per session"))
+        pdf.set_y(pdf.get_y() - 3)
+        pdf.paragraph(
+            t.gettext(
+                "The stronger a cell's colour, the larger the share of the session's "
+                "respondents who named that goal; the number is how many did."
+            ),
+            8.5,
+            colour=MUTED,
+        )
+        pdf.ln(3)
     pdf.image_bytes(
         municipality_chart(report.per_municipality, report.other_organisations, t),
         t.gettext("Participants per municipality"),
@@ -325,7 +337,14 @@ def _session_pages(pdf: _Document, report: SeasonReport, t: Translator) -> None:
             [(g.name, g.responses, average_text(g.average, t)) for g in session.by_organisation],
             t,
         )
-        if session.feedback and not session.responses:
+        if not session.feedback:
+            pdf.paragraph(
+                t.gettext("No feedback is collected for %(title)s.", title=session.title),
+                9.5,
+                "I",
+                MUTED,
+            )
+        elif not session.responses:
             pdf.paragraph(t.gettext("No answers yet."), 9.5, "I", MUTED)
 
 
