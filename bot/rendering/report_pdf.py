@@ -16,6 +16,7 @@ from pathlib import Path
 from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
 
 from bot.i18n import N_, Translator
 from bot.models import LearningPointSource
@@ -26,10 +27,11 @@ from bot.services.season_report import ReportSession, SeasonFigures, SeasonRepor
 from bot.services.summaries import MIN_GROUP
 
 FONT = "DejaVu"
-INK = (17, 24, 39)
-MUTED = (107, 114, 128)
-ACCENT = (25, 72, 106)  # SDG 17's blue
-PALE = (232, 240, 246)
+Colour = tuple[int, int, int]
+INK: Colour = (17, 24, 39)
+MUTED: Colour = (107, 114, 128)
+ACCENT: Colour = (25, 72, 106)  # SDG 17's blue
+PALE: Colour = (232, 240, 246)
 LINE = 5.2  # mm per line of body text
 
 FIGURES = (
@@ -81,7 +83,7 @@ class _Document(FPDF):
         self.set_text_color(*INK)
         self.ln(2)
 
-    def paragraph(self, text: str, size: float = 10, style: str = "", colour=INK) -> None:  # type: ignore[no-untyped-def]
+    def paragraph(self, text: str, size: float = 10, style: str = "", colour: Colour = INK) -> None:
         self.set_font(FONT, style, size)
         self.set_text_color(*colour)
         self.multi_cell(0, LINE * size / 10, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -219,9 +221,7 @@ def _session_table(pdf: _Document, report: SeasonReport, t: Translator) -> None:
     )
 
 
-def _heading_style():  # type: ignore[no-untyped-def]
-    from fpdf.fonts import FontFace
-
+def _heading_style() -> FontFace:
     return FontFace(
         family=FONT, emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT, size_pt=7.5
     )

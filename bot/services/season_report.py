@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.models import (
@@ -89,7 +89,7 @@ class SeasonReport:
     previous: tuple[SeasonSpan, SeasonFigures] | None
 
 
-def _held(team_id: str, season: SeasonSpan, now: datetime) -> tuple[object, ...]:
+def _held(team_id: str, season: SeasonSpan, now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         ProgrammeSession.team_id == team_id,
         ProgrammeSession.starts_at >= season.starts,
@@ -103,7 +103,7 @@ def _as_float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def _people() -> object:
+def _people() -> ColumnElement[int]:
     # Erased members' registrations point at no one: each counts as one person.
     return func.count(func.distinct(Registration.member_id)) + func.coalesce(
         func.sum(case((Registration.member_id.is_(None), 1), else_=0)), 0
@@ -165,7 +165,7 @@ def _per_municipality(
         ),
         Registration.status == RegistrationStatus.CONFIRMED,
     )
-    people = _people().label("people")  # type: ignore[attr-defined]
+    people = _people().label("people")
     rows = db.execute(
         select(Organisation.name, people)
         .join(Organisation, Organisation.id == Registration.organisation_id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.models import Member, Organisation, ProgrammeSession, Role, SessionKind
 from bot.runtime import Runtime
@@ -57,7 +58,7 @@ class ReportWorld:
     session_ids: dict[str, int]
 
 
-def _member(db, user_id: str, organisation: Organisation, role: str) -> Member:  # type: ignore[no-untyped-def]
+def _member(db: Session, user_id: str, organisation: Organisation, role: str) -> Member:
     member = db.scalar(select(Member).where(Member.slack_user_id == user_id))
     if member is None:
         member = make.add_member(
