@@ -1,90 +1,57 @@
 """The summary's learning-point buttons: Mark, Unmark, and "Add a learning point".
 
-Each confirms the facilitator with Slack first (a forged click from a member
-is refused and changes nothing), then lets the service check that what the
-button names belongs to that session of the clicker's workspace.  Mark and
-Unmark answer by redrawing the summary in place, so its buttons flip.
+All three are facilitator listeners: the frame confirms the facilitator with
+Slack first, so a forged click from a member is refused and changes nothing.
+The service then checks that what the button names belongs to that session
+of the clicker's workspace.  Mark and Unmark answer by redrawing the summary
+in place, so its buttons flip.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from dataclasses import replace
 
 from bot.errors import CommentNotFound, LearningPointNotFound
 from bot.ids import ActionId
 from bot.rendering.learning_points import learning_point_modal
-from bot.runtime import Runtime
+from bot.rendering.reply import Reply
 from bot.services import learning_points
 from bot.services.learning_points import CommentRef, PointRef
 from bot.services.sessions import find_session
-from handlers.errors import answering_errors
-from handlers.facilitators import require_facilitator
 from handlers.feedback_reports import summary_with_points
-from handlers.payloads import ActionInput
-from handlers.profile import fresh_reader
+from handlers.frame import Frame, Request
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
+def mark_learning_point(req: Request) -> Reply:
+    comment = CommentRef.parse(req.value)
+    if comment is None:
+        raise CommentNotFound()
+    with req.write() as db:
+        learning_points.mark_comment(db, req.team, comment, req.now)
+    reply, _summary = summary_with_points(req, comment.key)
+    return replace(reply, replace_original=True)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def changing_points(
-        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        act = ActionInput.from_payload(body, action)
-        team = runtime.team_for(act.team_id)
-        reader = fresh_reader(client, runtime, team, act.user_id)
+def unmark_learning_point(req: Request) -> Reply:
+    point = PointRef.parse(req.value)
+    if point is None:
+        raise LearningPointNotFound()
+    with req.write() as db:
+        learning_points.unmark(db, req.team, point)
+    reply, _summary = summary_with_points(req, point.key)
+    return replace(reply, replace_original=True)
 
-        def work() -> None:
-            require_facilitator(runtime, client, act.user_id)
-            with runtime.unit_of_work(write=True) as db:
-                if act.action_id == ActionId.MARK_LEARNING_POINT:
-                    comment = CommentRef.parse(act.value)
-                    if comment is None:
-                        raise CommentNotFound()
-                    learning_points.mark_comment(db, team, comment, runtime.clock.now())
-                    key = comment.key
-                else:
-                    point = PointRef.parse(act.value)
-                    if point is None:
-                        raise LearningPointNotFound()
-                    learning_points.unmark(db, team, point)
-                    key = point.key
-            reply, _summary = summary_with_points(runtime, team, key, reader)
-            respond(**reply.as_message(), replace_original=True)
 
-        answering_errors(
-            lambda reply: respond(**reply.as_message(), replace_original=False),
-            reader.translator,
-            work,
-        )
+def open_learning_point_modal(req: Request) -> None:
+    with req.db() as db:
+        session = find_session(db, req.team, req.value)
+        key, title = session.key, session.title
+    req.web.views_open(
+        trigger_id=req.surface.trigger_id, view=learning_point_modal(key, title, req.t)
+    )
 
-    def open_modal(
-        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        act = ActionInput.from_payload(body, action)
-        team = runtime.team_for(act.team_id)
-        reader = fresh_reader(client, runtime, team, act.user_id)
 
-        def work() -> None:
-            require_facilitator(runtime, client, act.user_id)
-            with runtime.unit_of_work() as db:
-                session = find_session(db, team, act.value)
-                key, title = session.key, session.title
-            client.views_open(
-                trigger_id=act.trigger_id, view=learning_point_modal(key, title, reader.translator)
-            )
-
-        answering_errors(
-            lambda reply: respond(**reply.as_message(), replace_original=False),
-            reader.translator,
-            work,
-        )
-
-    app.action(ActionId.MARK_LEARNING_POINT)(ack=acknowledge, lazy=[changing_points])
-    app.action(ActionId.UNMARK_LEARNING_POINT)(ack=acknowledge, lazy=[changing_points])
-    app.action(ActionId.ADD_LEARNING_POINT)(ack=acknowledge, lazy=[open_modal])
+def register(frame: Frame) -> None:
+    frame.action(ActionId.MARK_LEARNING_POINT, mark_learning_point, facilitator=True)
+    frame.action(ActionId.UNMARK_LEARNING_POINT, unmark_learning_point, facilitator=True)
+    frame.action(ActionId.ADD_LEARNING_POINT, open_learning_point_modal, facilitator=True)
