@@ -415,3 +415,39 @@ def test_the_summary_of_a_named_season(
     unknown = answer_of(slack.command("summary season 2030-2031", user_id=FACILITATOR), standin)
     assert unknown["response_type"] == "ephemeral"
     assert "2025-2026, 2026-2027" in text_of(unknown)
+
+
+def test_a_summary_with_many_comments_and_points_stays_within_slacks_limits() -> None:
+    from datetime import UTC, datetime
+
+    from bot.rendering.summaries import summary_reply
+    from bot.services.learning_points import LearningPointView
+    from bot.services.summaries import Comment, SessionSummary
+
+    comments = [Comment(f"Godt {n}", f"Ændr {n}", response_id=n + 1) for n in range(80)]
+    summary = SessionSummary(
+        key="k",
+        title="Mange svar",
+        starts=datetime(2027, 1, 1, tzinfo=UTC),
+        anonymous=True,
+        participants=90,
+        responses=80,
+        average=4.0,
+        distribution={1: 0, 2: 0, 3: 0, 4: 80, 5: 0},
+        goals=[],
+        recommend_answers=0,
+        recommend_yes=0,
+        by_role=[],
+        by_organisation=[],
+        comments=comments,
+    )
+    points = [
+        LearningPointView(n + 1, LearningPointSource.FACILITATOR, f"Punkt {n}") for n in range(40)
+    ]
+    t = Translator("da", "Europe/Copenhagen")
+    for shown in ([], points):
+        blocks = summary_reply(summary, t, shown).blocks
+        assert len(blocks) <= 50
+        assert blocks[-1]["elements"][0]["action_id"] == ActionId.EXPORT_FEEDBACK
+        assert "Flere kommentarer" in text_of({"blocks": blocks})
+    assert "25 læringspunkter mere" in text_of({"blocks": blocks})

@@ -20,6 +20,7 @@ from bot.services.learning_points import (
 from bot.services.summaries import Comment
 
 _COMMENT_TEXT = 1200
+MAX_POINTS_SHOWN = 15  # the rest are in the season report; the message has 50 blocks
 STAR = ":star:"
 
 
@@ -35,7 +36,7 @@ def point_blocks(key: str, points: list[LearningPointView], t: Translator) -> li
         out.append(
             bk.context(_("None yet: mark comments below, or add a learning point of your own."))
         )
-    for point in points:
+    for point in points[:MAX_POINTS_SHOWN]:
         out.append(
             bk.section(
                 _quote(point.text),
@@ -44,6 +45,16 @@ def point_blocks(key: str, points: list[LearningPointView], t: Translator) -> li
                     ActionId.UNMARK_LEARNING_POINT,
                     PointRef(key, point.id).encode(),
                 ),
+            )
+        )
+    if len(points) > MAX_POINTS_SHOWN:
+        out.append(
+            bk.context(
+                t.ngettext(
+                    "%(num)d more learning point is in the season report (/sdg report).",
+                    "%(num)d more learning points are in the season report (/sdg report).",
+                    len(points) - MAX_POINTS_SHOWN,
+                )
             )
         )
     out.append(

@@ -97,7 +97,7 @@ def summary_reply(
         out.append(bk.divider())
         out.append(bk.section("*" + t.gettext("Comments") + "*"))
         # Room for the closing context and the export button.
-        room = bk.MAX_MESSAGE_BLOCKS - len(out) - 2
+        room = max(0, bk.MAX_MESSAGE_BLOCKS - len(out) - 2)
         shown, cut = comment_blocks(summary.key, summary.comments, list(points), t, room)
         out.extend(shown)
         if cut or summary.more_comments:
