@@ -64,7 +64,14 @@ def ratings_chart(sessions: list[ReportSession], t: Translator) -> bytes:
             ha="center",
             fontsize=9,
         )
-    axes.set_xticks(range(len(rated)), labels, rotation=30 if len(rated) > 6 else 0, ha="right")
+    many = len(rated) > 6
+    axes.set_xticks(
+        range(len(rated)),
+        labels,
+        rotation=60 if many else 0,
+        ha="right" if many else "center",
+        fontsize=7 if len(rated) > 12 else 9,
+    )
     axes.set_ylim(0, 5.6)
     axes.set_yticks([1, 2, 3, 4, 5])
     axes.set_ylabel(t.gettext("Average rating"))

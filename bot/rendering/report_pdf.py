@@ -33,6 +33,7 @@ MUTED: Colour = (107, 114, 128)
 ACCENT: Colour = (25, 72, 106)  # SDG 17's blue
 PALE: Colour = (232, 240, 246)
 LINE = 5.2  # mm per line of body text
+COVER_LIST_MAX = 14  # more sessions than fit under the figures: the table lists them
 
 FIGURES = (
     ("sessions_held", N_("Sessions held")),
@@ -165,7 +166,7 @@ def _cover(pdf: _Document, report: SeasonReport, t: Translator) -> None:
         colour=MUTED,
     )
     pdf.ln(6)
-    if report.sessions:
+    if 0 < len(report.sessions) <= COVER_LIST_MAX:
         pdf.heading(t.gettext("Sessions"), 12)
         for session in report.sessions:
             pdf.bullet(f"{t.date(session.starts, session.timezone)}: {session.title}")
@@ -230,6 +231,9 @@ def _heading_style() -> FontFace:
 def _charts(pdf: _Document, report: SeasonReport, t: Translator) -> None:
     pdf.add_page()
     pdf.heading(t.gettext("Charts"))
+    if not report.sessions:
+        pdf.paragraph(t.gettext("No session of this season has ended yet."), 10, colour=MUTED)
+        return
     pdf.image_bytes(ratings_chart(report.sessions, t), t.gettext("Ratings across the season"))
     if any(s.responses for s in report.sessions):
         pdf.image_bytes(sdg_heat_map(report.sessions, t), t.gettext("SDGs named per session"))
@@ -243,10 +247,11 @@ def _charts(pdf: _Document, report: SeasonReport, t: Translator) -> None:
             colour=MUTED,
         )
         pdf.ln(3)
-    pdf.image_bytes(
-        municipality_chart(report.per_municipality, report.other_organisations, t),
-        t.gettext("Participants per municipality"),
-    )
+    if report.per_municipality or report.other_organisations:
+        pdf.image_bytes(
+            municipality_chart(report.per_municipality, report.other_organisations, t),
+            t.gettext("Participants per municipality"),
+        )
 
 
 def _breakdown(
