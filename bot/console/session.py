@@ -220,7 +220,7 @@ class Console:
     def _save_file(self, title: str, content: bytes) -> Path:
         """A document a terminal cannot show (the season report) goes to a file to open."""
         FILES_DIR.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in title)
+        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in title)
         path = FILES_DIR / f"{name.strip('-') or 'file'}.pdf"
         path.write_bytes(content)
         return path
