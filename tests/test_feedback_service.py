@@ -649,7 +649,7 @@ def test_runtime_gate_uses_the_directory(runtime: Runtime) -> None:
         ),
     )
     gated = dataclasses.replace(runtime, settings=settings)
-    assert gated.is_facilitator("UFAC") and not gated.is_facilitator("UGROUP")
+    assert gated.facilitators.listed("UFAC") and not gated.facilitators.listed("UGROUP")
     assert gated.may_be_facilitator("UGROUP")
     assert not runtime.may_be_facilitator("UGROUP")  # no group configured there
     assert inspect(FeedbackResponse).columns["member_id"].nullable
