@@ -21,11 +21,11 @@ WIDTH = 7.5  # inches, the page's text width
 MUTED = "#6B7280"
 
 
-def _figure(height: float) -> Any:
+def _figure(height: float, *, constrained: bool = True) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained" if constrained else None)
     FigureCanvasAgg(figure)
     return figure
 
@@ -87,7 +87,10 @@ def sdg_heat_map(sessions: list[ReportSession], t: Translator) -> bytes:
     import numpy as np
 
     rows = [s for s in sessions if s.responses]
-    figure = _figure(1.6 + 0.36 * max(1, len(rows)))
+    height = 1.0 + 0.36 * (len(rows) + 1)
+    # Fixed margins: constrained layout re-measures every cell's label, slow for 17 x n.
+    figure = _figure(height, constrained=False)
+    figure.subplots_adjust(left=0.36, right=0.98, top=1 - 0.45 / height, bottom=0.15 / height)
     axes = figure.subplots()
     cells = np.ones((len(rows) + 1, 17, 4))
     for goal in range(1, 18):
