@@ -20,9 +20,9 @@ from fpdf.fonts import FontFace
 
 from bot.i18n import N_, Translator
 from bot.models import LearningPointSource
+from bot.rendering.labels import kind_label, role_label
 from bot.rendering.report_charts import municipality_chart, ratings_chart, sdg_heat_map
-from bot.rendering.sessions import kind_label
-from bot.rendering.summaries import average_text, percent_text, role_label
+from bot.rendering.summaries import average_text, percent_text
 from bot.services.season_report import ReportSession, SeasonFigures, SeasonReport
 from bot.services.summaries import MIN_GROUP
 

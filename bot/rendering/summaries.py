@@ -9,8 +9,8 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.models import Role
 from bot.rendering import blocks as bk
+from bot.rendering.labels import role_label
 from bot.rendering.learning_points import comment_blocks, point_blocks
 from bot.rendering.mrkdwn import clip
 from bot.rendering.reply import Reply
@@ -19,22 +19,11 @@ from bot.sdgs import goal_name
 from bot.services.learning_points import LearningPointView
 from bot.services.summaries import MIN_GROUP, SeasonSummary, SessionSummary
 
-ROLE_LABELS = {
-    Role.POLITICIAN: N_("Politician"),
-    Role.LEADER: N_("Leader"),
-    Role.PRACTITIONER: N_("Practitioner"),
-    Role.OTHER: N_("Other"),
-}
-
 REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to CSV")}
 
 _BAR = "█"
 _BAR_WIDTH = 20
 _COMMENT_SECTION_BUDGET = 2800
-
-
-def role_label(role: str, t: Translator) -> str:
-    return t.gettext(ROLE_LABELS[Role(role)]) if role in set(Role) else role
 
 
 def average_text(value: float | None, t: Translator) -> str:
