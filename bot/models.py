@@ -341,3 +341,17 @@ class FeedbackRespondent(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class SlackRequestSeen(Base):
+    """A request from Slack that has been let through once (see bot/edge/replays.py).
+
+    ``key`` is ``event:`` + the Events API's event id, or ``signed:`` + a digest
+    of the request's timestamp and signature.  Rows are purged after 10 minutes,
+    twice Slack's 5-minute signature window.
+    """
+
+    __tablename__ = "slack_requests_seen"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -139,7 +139,7 @@ class ServedBot:
         self.port = free_port()
         self.bolt_app = build_app(runtime)
         config = uvicorn.Config(
-            build_http_app(self.bolt_app, calendar_routes(runtime)),
+            build_http_app(self.bolt_app, calendar_routes(runtime), runtime=runtime),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
