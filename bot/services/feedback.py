@@ -53,6 +53,7 @@ from bot.models import (
 from bot.sdgs import GOALS
 from bot.services.members import find_member
 from bot.services.sessions import find_session
+from bot.whole_numbers import whole_number
 
 MAX_TEXT = 2000
 RATINGS = range(1, 6)
@@ -103,14 +104,15 @@ def read_answers(
 ) -> FeedbackAnswers:
     """The form's raw values checked and typed; :class:`FeedbackFormErrors` when wrong."""
     errors: dict[str, str] = {}
-    rating_value = int(rating) if rating and rating.isdigit() else 0
+    rating_value = whole_number(rating, least=RATINGS.start, most=RATINGS.stop - 1) or 0
     if rating_value not in RATINGS:
         errors["rating"] = N_("Choose a rating from 1 to 5.")
     texts = {"most_valuable": most_valuable or "", "should_change": should_change or ""}
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
             errors[name] = N_("Please keep it under 2000 characters.")
-    goal_values = sorted({int(g) for g in goals if g.isdigit()})
+    goal_numbers = [whole_number(g, least=1, most=len(GOALS)) for g in goals]
+    goal_values = sorted({g for g in goal_numbers if g is not None})
     if len(goal_values) != len(set(goals)) or any(g not in GOALS for g in goal_values):
         errors["goals"] = N_("Choose goals from the list.")
     if would_recommend not in (None, "", "yes", "no"):
