@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# A unit of work sets this in ``session.info`` when what it wrote must leave no
+# trace in the database files beyond the rows themselves (anonymous feedback).
+SCRUB_FILES_AFTER_COMMIT = "scrub_files_after_commit"
+SCRUB_BUSY_TIMEOUT_MS = 2000
 
 
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
@@ -41,6 +48,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free space.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -108,9 +117,36 @@ class Database:
             session.rollback()
             raise
         finally:
+            scrub = session.info.pop(SCRUB_FILES_AFTER_COMMIT, False)
             session.close()
             if connection is not None:
                 connection.close()
+        if scrub and self.is_sqlite:
+            self.scrub_files()
+
+    def scrub_files(self) -> None:
+        """Leave nothing in the SQLite files but the current rows, in key order.
+
+        ``VACUUM`` rewrites every table in key order (a page otherwise keeps
+        its rows' cells in the order they were inserted) and drops freed pages;
+        ``wal_checkpoint(TRUNCATE)`` copies the log into the main file and
+        empties it.  Both need the moment to themselves: the busy timeout is
+        kept short, and a checkpoint that could not finish is logged.
+        """
+        with self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute(f"PRAGMA busy_timeout={SCRUB_BUSY_TIMEOUT_MS}")
+            raw.execute("PRAGMA temp_store=MEMORY")  # VACUUM's copy stays off the disk
+            try:
+                raw.execute("VACUUM")
+                busy, _log_frames, _checkpointed = raw.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+            finally:
+                raw.execute("PRAGMA busy_timeout=30000")
+        if busy:
+            log.warning("the write-ahead log could not be emptied now; it will be at the next one")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,17 +13,19 @@ Storage rules (see also README, "Feedback and anonymity"):
   Role and organisation are left out (not only hidden) because with few
   participants "the politician from Aarhus" is a name.
 * Row ids and storage order could still pair a respondent row with a response
-  row (both written in the same transaction).  Responses therefore get random
-  ids, and every anonymous submission rewrites the session's anonymous
-  responses in a random order, so neither the ids nor the order of the
-  response table follows the order in which people answered.  What remains is
-  outside the tables: the database's write-ahead log, PostgreSQL's dead row
-  versions until VACUUM, and backups taken between two submissions.
+  row (both written in the same transaction).  So only the new answer is
+  written, under a random id; on SQLite both tables (and the goals) are
+  WITHOUT ROWID, stored in key order (random id; session and member), never
+  in the order people answered.  After an anonymous submission commits, the
+  unit of work scrubs the SQLite files (``Database.scrub_files``): freed space
+  is zeroed (``secure_delete``), the pages are rewritten in key order
+  (``VACUUM``: otherwise the position of a row inside its page still shows
+  which came last) and the write-ahead log is emptied.  What PostgreSQL keeps
+  is in the README.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +34,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import SCRUB_FILES_AFTER_COMMIT
 from bot.errors import (
     AnonymousFeedbackGiven,
     FeedbackNotCollected,
@@ -300,26 +303,8 @@ def submit_feedback(
 
 
 def _store_anonymous(db: Session, team_id: str, session_id: int, answers: FeedbackAnswers) -> None:
-    """Add *answers* by rewriting the session's anonymous responses in random order.
-
-    The respondent row just written is the newest in its table; appending the
-    response would make it the newest in its table too (PostgreSQL keeps rows
-    in insertion order).  Rewritten, the new answer is one of n in a random
-    order under random ids.  A few hundred rows at most, once per submission.
-    """
-    rows = list(
-        db.scalars(
-            select(FeedbackResponse).where(
-                FeedbackResponse.session_id == session_id, FeedbackResponse.member_id.is_(None)
-            )
-        )
-    )
-    everyone = [_answers_of(row) for row in rows] + [answers]
-    for row in rows:
-        db.delete(row)  # its goals go with it (cascade)
-    db.flush()
-    random.SystemRandom().shuffle(everyone)
-    for each in everyone:
-        response = FeedbackResponse(team_id=team_id, session_id=session_id, member_id=None)
-        _fill(response, each)
-        _add_with_random_id(db, response)
+    """Add *answers* alone, under a random id, and have the files scrubbed after commit."""
+    response = FeedbackResponse(team_id=team_id, session_id=session_id, member_id=None)
+    _fill(response, answers)
+    _add_with_random_id(db, response)
+    db.info[SCRUB_FILES_AFTER_COMMIT] = True
