@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.logs import keep_slack_payloads_out_of_logs
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def build_app(
     from handlers import register_listeners
 
     settings = runtime.settings
+    keep_slack_payloads_out_of_logs()  # before App(): bolt's loggers copy the filter
     executor = listener_executor or ThreadPoolExecutor(
         max_workers=settings.server.listener_threads, thread_name_prefix="sdgbot-listener"
     )

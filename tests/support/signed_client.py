@@ -87,6 +87,7 @@ class SignedSlackClient:
         # never route 127.0.0.1 through an environment proxy
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self._last_sent: tuple[bytes, dict[str, str], str] | None = None
+        self.sent: list[bytes] = []  # every body, for the log scan in tests/conftest.py
 
     # ------------------------------------------------------------------ helpers
 
@@ -165,6 +166,7 @@ class SignedSlackClient:
         data = body.encode("utf-8") if isinstance(body, str) else body
         url = self.url if path is None else self.base_url + path
         self._last_sent = (data, dict(headers), url)
+        self.sent.append(data)
         request = urllib.request.Request(url, data=data, headers=dict(headers), method="POST")
         started = time.monotonic()
         try:
