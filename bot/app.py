@@ -1,8 +1,13 @@
-"""The app factory: a bolt App built from settings, with every listener registered."""
+"""The app factory: a bolt App built from settings, with the listeners it is given.
+
+The listeners (``handlers``) sit above ``bot`` and are passed in by the entry
+points (``bot.serve``, the console), so nothing else in ``bot`` imports them.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
@@ -18,6 +23,9 @@ from bot.logs import keep_slack_payloads_out_of_logs
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+# Registers every listener on the app: ``handlers.register_listeners``.
+ListenerRegistration = Callable[[App, Runtime], None]
 
 
 def make_web_client(token: str, api_url: str) -> WebClient:
@@ -36,12 +44,11 @@ def make_web_client(token: str, api_url: str) -> WebClient:
 
 def build_app(
     runtime: Runtime,
+    register_listeners: ListenerRegistration,
     *,
     listener_executor: Executor | None = None,
 ) -> App:
     """Build the bolt App.  Nothing is read from the environment here."""
-    from handlers import register_listeners
-
     settings = runtime.settings
     keep_slack_payloads_out_of_logs()  # before App(): bolt's loggers copy the filter
     executor = listener_executor or ThreadPoolExecutor(

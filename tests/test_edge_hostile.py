@@ -158,28 +158,8 @@ MALFORMED: list[tuple[str, bytes | str, str]] = [
     ("actions []", form_payload(block_actions([])), FORM),
     ('actions "x"', form_payload(block_actions("x")), FORM),
     ("actions [{}]", form_payload(block_actions([{}])), FORM),
-    ("action value a number", form_payload(block_actions([{"action_id": "a", "value": 7}])), FORM),
     ('view "x"', form_payload(view_submission("x")), FORM),
     ("view missing", form_payload(view_submission(None)), FORM),
-    ('state.values "x"', form_payload(view_submission(modal("x"))), FORM),
-    ("state.values []", form_payload(view_submission(modal([]))), FORM),
-    ('block value "x"', form_payload(view_submission(modal({"b": "x"}))), FORM),
-    ('input value "x"', form_payload(view_submission(modal({"b": {"a": "x"}}))), FORM),
-    (
-        "selected_option a string",
-        form_payload(view_submission(modal({"b": {"a": {"selected_option": "5"}}}))),
-        FORM,
-    ),
-    (
-        "selected_options an object",
-        form_payload(view_submission(modal({"b": {"a": {"selected_options": {"v": 1}}}}))),
-        FORM,
-    ),
-    (
-        "private_metadata a number",
-        form_payload(view_submission({**modal({}), "private_metadata": 5})),
-        FORM,
-    ),
     (
         "interactive_message",
         form_payload({**block_actions([]), "type": "interactive_message"}),
@@ -190,17 +170,12 @@ MALFORMED: list[tuple[str, bytes | str, str]] = [
         form_payload({**block_actions([{"action_id": "a"}]), "user": None}),
         FORM,
     ),
-    (
-        "event without a user",
-        json.dumps(event({"type": "app_home_opened", "tab": "home"})),
-        "application/json",
-    ),
-    (
-        "event user a number",
-        json.dumps(event({"type": "app_home_opened", "user": 5})),
-        "application/json",
-    ),
     ('event "x"', json.dumps(event("x")), "application/json"),
+    (
+        "event user a number",  # bolt itself cannot read it
+        json.dumps(event({"type": "app_home_opened", "user": 5, "tab": "home"})),
+        "application/json",
+    ),
     (
         "event without an id",
         json.dumps(event({"type": "app_home_opened", "user": "U1"}, event_id=None)),
@@ -227,6 +202,95 @@ def test_signed_but_malformed_bodies_are_refused_and_change_nothing(
     assert result.status == 400, (case, result.status, result.body)
     assert snapshot(runtime) == before
 
+
+COULD_NOT_READ = {"en": "I could not read that.", "da": "Det kunne jeg ikke læse."}
+# Slack-shaped, but a field inside has the wrong type: the frame answers where
+# the member sees it (in the modal, or privately in the channel).
+WRONG_TYPES_IN_A_MODAL = [
+    ('state.values "x"', "x"),
+    ("state.values []", []),
+    ('block value "x"', {BlockId.FEEDBACK_RATING: "x"}),
+    ('input value "x"', {BlockId.FEEDBACK_RATING: {ActionId.FEEDBACK_RATING_INPUT: "x"}}),
+    (
+        "selected_option a string",
+        {BlockId.FEEDBACK_RATING: {ActionId.FEEDBACK_RATING_INPUT: {"selected_option": "5"}}},
+    ),
+    (
+        "selected_options an object",
+        {BlockId.FEEDBACK_GOALS: {ActionId.FEEDBACK_GOALS_INPUT: {"selected_options": {"v": 1}}}},
+    ),
+    (
+        "option value a number",
+        {
+            BlockId.FEEDBACK_RATING: {
+                ActionId.FEEDBACK_RATING_INPUT: {"selected_option": {"value": 5}}
+            }
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "values"), WRONG_TYPES_IN_A_MODAL, ids=[c[0] for c in WRONG_TYPES_IN_A_MODAL]
+)
+def test_wrong_types_in_a_modal_are_answered_in_the_modal(
+    runtime: Runtime, slack: SignedSlackClient, feedback_world: None, case: str, values: Any
+) -> None:
+    before = snapshot(runtime, skip=("slack_requests_seen",))
+    result = slack.view_submission(
+        CallbackId.FEEDBACK, values, user_id="U0BO", private_metadata=FEEDBACK_KEY
+    )
+    assert result.status == 200, (case, result.status, result.body)
+    body = result.json
+    assert body["response_action"] == "update", body
+    assert COULD_NOT_READ["da"] in text_of({"blocks": body["view"]["blocks"]})
+    assert snapshot(runtime, skip=("slack_requests_seen",)) == before
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        {"type": "button", "action_id": ActionId.REGISTER, "value": 7},
+        {"type": "button", "action_id": ActionId.REGISTER, "value": {"key": SESSION_KEY}},
+        {"type": "static_select", "action_id": ActionId.REGISTER, "selected_option": "x"},
+    ],
+    ids=["value a number", "value an object", "selected_option a string"],
+)
+def test_a_button_with_wrong_types_is_answered_privately(
+    runtime: Runtime,
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    registered_member: str,
+    action: dict[str, Any],
+) -> None:
+    before = snapshot(runtime, skip=("slack_requests_seen",))
+    pressed = slack.block_action(ActionId.REGISTER, action=action, user_id=MEMBER)
+    assert pressed.status == 200
+    answer = answer_of(pressed, standin)
+    assert COULD_NOT_READ["en"] in text_of(answer) and answer["response_type"] == "ephemeral"
+    assert snapshot(runtime, skip=("slack_requests_seen",)) == before
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        {"type": "app_home_opened", "tab": "home"},
+        {"type": "app_home_opened", "user": "", "tab": "home"},
+        {"type": "app_home_opened", "user": {"id": MEMBER}, "tab": "home"},
+    ],
+    ids=["no user", "user empty", "user an object"],
+)
+def test_an_event_without_a_usable_user_is_acknowledged_and_ignored(
+    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn, inner: dict[str, Any]
+) -> None:
+    before = snapshot(runtime, skip=("slack_requests_seen",))
+    assert slack.event(inner).status == 200
+    time.sleep(0.3)
+    assert standin.calls_to("views.publish") == []
+    assert snapshot(runtime, skip=("slack_requests_seen",)) == before
+
+
+# --- headers --------------------------------------------------------------------------------
 
 HEADER_CASES = [
     ("timestamp abc", {"X-Slack-Request-Timestamp": "abc"}),

@@ -114,6 +114,12 @@ class SlackEdge:
     def _admit_and_dispatch(
         self, request: Request, body: bytes, shape: SlackShape, key: str | None, remote: str
     ) -> Response:
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except (TypeError, AttributeError, KeyError, ValueError):
+            # bolt reads ids (user, team, channel, enterprise) from wherever a
+            # payload may carry them, and raises where one has an odd type.
+            return self._refuse(400, "bolt could not read the ids", len(body), remote)
         if key is not None:
             try:
                 first_time = self._remember(key)
@@ -132,8 +138,7 @@ class SlackEdge:
                     remote,
                 )
                 return Response(status_code=200)
-        bolt_response = self.bolt_app.dispatch(to_bolt_request(request, body))
-        return to_starlette_response(bolt_response)
+        return to_starlette_response(self.bolt_app.dispatch(bolt_request))
 
     def _remember(self, key: str) -> bool:
         now = datetime.fromtimestamp(self.wall_clock(), UTC)

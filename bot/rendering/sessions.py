@@ -21,27 +21,6 @@ KIND_LABELS = {
     "reflection": N_("Reflection meeting"),
 }
 
-COMMAND_HELP = {
-    "help": N_("this help"),
-    "next": N_("the next session, with agenda and speakers"),
-    "list": N_("all upcoming sessions"),
-    "show": N_("KEY: one session in full"),
-    "register": N_("[KEY]: register (default: the next session)"),
-    "cancel": N_("[KEY]: cancel your registration"),
-    "my": N_("your registrations and waiting-list places"),
-    "feedback": N_("[KEY]: give feedback on a session you took part in"),
-    "language": N_("da|nb|en: the language I answer you in"),
-    "profile": N_("your name, organisation and role"),
-    "mydata": N_("everything stored about you, as a file"),
-    "forget-me": N_("erase your personal data"),
-    "summary": N_("KEY|season: feedback summary"),
-    "export": N_("KEY: registrations and feedback as CSV"),
-    "new": N_("create a session"),
-    "edit": N_("KEY: edit a session"),
-    "announce": N_("KEY: post a session to a channel"),
-    "cancel-session": N_("KEY: cancel a session and tell its registrants"),
-}
-
 # Agenda sections are packed up to this size, well under Slack's 3000.
 _AGENDA_SECTION_BUDGET = 2800
 _DESCRIPTION_LIMIT = 1500
@@ -212,7 +191,7 @@ def help_reply(
     _ = gettext_for(t)
 
     def rows(specs: list[CommandSpec]) -> list[tuple[str, str]]:
-        return [(command_word(s, t.language), t.gettext(COMMAND_HELP[s.name.value])) for s in specs]
+        return [(command_word(s, t.language), t.gettext(s.help)) for s in specs]
 
     shown = [s for s in COMMANDS if s.name in available or s.name is CommandName.HELP]
     text = render(
