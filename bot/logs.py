@@ -51,7 +51,7 @@ class SlackPayloadFilter(logging.Filter):
         message = record.getMessage()
         cut = min((i for m in _PAYLOAD_MARKERS if (i := message.find(m)) >= 0), default=-1)
         if cut >= 0:
-            record.msg = message[:cut] + " [payload left out of the log]"
+            record.msg = message[:cut].rstrip(" ,:") + " [payload left out of the log]"
             record.args = None
         return True
 

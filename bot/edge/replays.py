@@ -36,9 +36,14 @@ def remember_request(db: Session, key: str, now: datetime) -> bool:
     """Record *key*; ``False`` when it was already recorded (a replay or a retry)."""
     values = {"key": key, "seen_at": now}
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SlackRequestSeen).values(values).on_conflict_do_nothing()
-    result = db.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = (
+        dialect.insert(SlackRequestSeen)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(SlackRequestSeen.key)
+    )
+    # RETURNING says whether the row went in (an ORM execute's rowcount may be -1).
+    return db.execute(statement).scalar_one_or_none() is not None
 
 
 def purge_seen_requests(db: Session, now: datetime) -> int:
