@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -38,6 +39,8 @@ log = logging.getLogger("sdgbot.edge")
 # Slack's payloads are a few kB; a modal with every field full is well under 100 kB.
 MAX_BODY_BYTES = 1_000_000
 PURGE_EVERY_SECONDS = 60.0
+# bolt context key the listener frame reads its request id from.
+REQUEST_ID_CONTEXT_KEY = "sdg_request_id"
 _PLAIN_NAME = re.compile(r"/?[a-z_]{1,40}")
 
 
@@ -114,8 +117,10 @@ class SlackEdge:
     def _admit_and_dispatch(
         self, request: Request, body: bytes, shape: SlackShape, key: str | None, remote: str
     ) -> Response:
+        request_id = uuid.uuid4().hex[:12]
         try:
-            bolt_request = to_bolt_request(request, body)
+            # The frame (handlers/frame.py) logs errors with this id.
+            bolt_request = to_bolt_request(request, body, {REQUEST_ID_CONTEXT_KEY: request_id})
         except (TypeError, AttributeError, KeyError, ValueError):
             # bolt reads ids (user, team, channel, enterprise) from wherever a
             # payload may carry them, and raises where one has an odd type.
@@ -138,6 +143,7 @@ class SlackEdge:
                     remote,
                 )
                 return Response(status_code=200)
+        log.debug("Slack request %s: %s", request_id, shape.kind)
         return to_starlette_response(self.bolt_app.dispatch(bolt_request))
 
     def _remember(self, key: str) -> bool:
