@@ -645,3 +645,12 @@ def test_a_double_click_is_two_requests(
     texts = [text_of(answer_of(r, standin)) for r in (first, second)]
     assert all("registered" in t for t in texts), texts
     assert status_of(runtime) == ["confirmed"]
+
+
+def test_a_command_with_the_word_payload_reaches_its_listener(
+    slack: SignedSlackClient, standin: SlackStandIn, registered_member: str
+) -> None:
+    # bolt read any form body containing "payload" as an interactive payload.
+    result = slack.command("show payload-workshop", user_id=MEMBER)
+    assert result.status == 200
+    assert "payload-workshop" in text_of(answer_of(result, standin))
