@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,25 @@ def test_a_second_anonymous_answer_is_still_refused(runtime: Runtime) -> None:
         submit_feedback(db, runtime.settings.home_team_id, "U0ASTA", KEY, given, NOW)
     with pytest.raises(AnonymousFeedbackGiven), runtime.unit_of_work(write=True) as db:
         submit_feedback(db, runtime.settings.home_team_id, "U0ASTA", KEY, given, NOW)
+
+
+def test_a_scrub_held_up_by_a_reader_is_finished_in_the_background(runtime: Runtime) -> None:
+    build_world(runtime, anonymous=True, participants=MEMBERS)
+    path = Path(str(runtime.database.engine.url.database))
+    wal = path.with_name(path.name + "-wal")
+    reader = runtime.database.engine.connect()
+    reader.exec_driver_sql("SELECT count(*) FROM members").scalar()  # holds a snapshot
+    try:
+        started = time.monotonic()
+        with runtime.unit_of_work(write=True) as db:
+            given = FeedbackAnswers(4, most_valuable=COMMENTS["U0ASTA"])
+            submit_feedback(db, runtime.settings.home_team_id, "U0ASTA", KEY, given, NOW)
+        assert time.monotonic() - started < 2.0  # the member's modal is not kept waiting
+        assert wal.stat().st_size > 0
+    finally:
+        reader.rollback()
+        reader.close()
+    deadline = time.monotonic() + 10
+    while wal.exists() and wal.stat().st_size > 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not wal.exists() or wal.stat().st_size == 0
