@@ -6,28 +6,18 @@ import json
 from collections.abc import Collection
 
 from bot.commands import COMMANDS, CommandName, CommandSpec
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
+from bot.rendering.labels import kind_label
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
-KIND_LABELS = {
-    "symposium": N_("Symposium"),
-    "network_meeting": N_("Network meeting"),
-    "webinar": N_("Webinar"),
-    "reflection": N_("Reflection meeting"),
-}
-
 # Agenda sections are packed up to this size, well under Slack's 3000.
 _AGENDA_SECTION_BUDGET = 2800
 _DESCRIPTION_LIMIT = 1500
-
-
-def kind_label(kind: str, t: Translator) -> str:
-    return t.gettext(KIND_LABELS.get(kind, kind))
 
 
 def command_word(spec: CommandSpec, language: str) -> str:
