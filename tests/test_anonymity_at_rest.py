@@ -149,3 +149,40 @@ def test_a_scrub_held_up_by_a_reader_is_finished_in_the_background(runtime: Runt
     while wal.exists() and wal.stat().st_size > 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_the_migration_keeps_every_answer_goal_and_respondent(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from bot.db import Database, alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0004_slack_requests_seen")
+    old = Runtime(settings=runtime.settings, database=Database(engine), clock=runtime.clock)
+    build_world(old, anonymous=True, participants=MEMBERS)
+    for goal, user_id in enumerate(ANSWER_ORDER, start=3):
+        with old.unit_of_work(write=True) as db:
+            given = FeedbackAnswers(4, most_valuable=COMMENTS[user_id], goals=(goal, 13))
+            submit_feedback(db, old.settings.home_team_id, user_id, KEY, given, NOW)
+
+    def contents() -> tuple[list[tuple[object, ...]], ...]:
+        with engine.connect() as connection:
+            return tuple(
+                sorted(tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}")))
+                for table in FEEDBACK_TABLES
+            )
+
+    before = contents()
+    assert [len(rows) for rows in before] == [3, 6, 3]
+    command.upgrade(alembic_config(engine), "head")
+    assert contents() == before
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        for table in FEEDBACK_TABLES:
+            with pytest.raises(sqlite3.OperationalError, match="rowid"):
+                db.execute(f"SELECT rowid FROM {table}")
+    command.downgrade(alembic_config(engine), "0004_slack_requests_seen")
+    assert contents() == before
+    engine.dispose()
