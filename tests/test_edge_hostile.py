@@ -654,3 +654,12 @@ def test_a_command_with_the_word_payload_reaches_its_listener(
     result = slack.command("show payload-workshop", user_id=MEMBER)
     assert result.status == 200
     assert "payload-workshop" in text_of(answer_of(result, standin))
+
+
+def test_the_same_organisation_search_twice_is_answered_twice(
+    slack: SignedSlackClient, registered_member: str
+) -> None:
+    first = slack.block_suggestion(ActionId.ORGANISATION_SELECT, "Aarh", user_id=MEMBER)
+    again = slack.replay()
+    assert first.status == again.status == 200
+    assert first.json["options"] and again.json == first.json

@@ -50,8 +50,14 @@ class SlackShape:
 
     @property
     def executes(self) -> bool:
-        """Whether running it twice could change something (so it is remembered)."""
-        return self.kind in (RequestKind.COMMAND, RequestKind.INTERACTIVE, RequestKind.EVENT)
+        """Whether running it twice could change something (so it is remembered).
+
+        An options request only reads; two of them can be byte for byte the same
+        when a member types the same letters twice within a second.
+        """
+        if self.kind is RequestKind.INTERACTIVE:
+            return self.name != "block_suggestion"
+        return self.kind in (RequestKind.COMMAND, RequestKind.EVENT)
 
 
 INTERACTIVE_TYPES = frozenset(
