@@ -1,10 +1,10 @@
 """learning points: comments facilitators marked, or wrote, per session
 
 ``learning_points`` keeps the text only (no member, no answer id), so a point
-survives an anonymous session's rewritten answers and its author's erasure.
+survives any change to the answers and its author's erasure.
 
-Revision ID: 0004_learning_points
-Revises: 0003
+Revision ID: 0006_learning_points
+Revises: 0005_anonymous_feedback_at_rest
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_learning_points"
-down_revision = "0003"
+revision = "0006_learning_points"
+down_revision = "0005_anonymous_feedback_at_rest"
 branch_labels = None
 depends_on = None
 
