@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.metrics import WebApiCallCounter, instrument_dispatch
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def make_web_client(token: str, api_url: str) -> WebClient:
         base_url=api_url,
         timeout=15,
         retry_handlers=[
+            WebApiCallCounter(),  # first: it sees every attempt, retries nothing
             ConnectionErrorRetryHandler(max_retry_count=3),
             RateLimitErrorRetryHandler(max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=3),
@@ -70,4 +72,5 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, runtime)
+    instrument_dispatch(app)
     return app

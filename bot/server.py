@@ -14,7 +14,7 @@ from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,8 @@ def build_http_app(bolt_app: App, extra_routes: list[Route] | None = None) -> St
         )
         return to_starlette_response(bolt_response)
 
-    async def health(_request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/healthz", health, methods=["GET"]),
         *(extra_routes or []),
     ]
     return Starlette(routes=routes)

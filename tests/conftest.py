@@ -22,10 +22,11 @@ import uvicorn
 from sqlalchemy import text
 
 from bot.app import build_app
-from bot.calendar_feed import calendar_routes
 from bot.clock import FixedClock
 from bot.config import Settings, SlackSettings
 from bot.db import Database, make_engine, upgrade
+from bot.endpoints import ProcessState, endpoint_routes
+from bot.health import TickPulse
 from bot.models import Base
 from bot.programme_file import parse_programme
 from bot.runtime import Runtime
@@ -138,8 +139,11 @@ class ServedBot:
     def __init__(self, runtime: Runtime) -> None:
         self.port = free_port()
         self.bolt_app = build_app(runtime)
+        # The scheduler's pulse, marked by tests that tick by hand.
+        self.pulse = TickPulse()
+        routes = endpoint_routes(runtime, ProcessState(self.pulse, "test-worker"))
         config = uvicorn.Config(
-            build_http_app(self.bolt_app, calendar_routes(runtime)),
+            build_http_app(self.bolt_app, routes),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.metrics import WebApiCallCounter
 
 # The longest a live process keeps one call open.  It must stay well below
 # the lease, or another process could take over a row still being sent.
@@ -45,7 +46,8 @@ def make_delivery_client(settings: Settings) -> WebClient:
         token=settings.slack.bot_token or None,
         base_url=settings.slack.api_url,
         timeout=int(max(1, call_timeout(settings.reminders.lease_seconds))),
-        retry_handlers=[],
+        # Counts calls for /metrics; it never retries.
+        retry_handlers=[WebApiCallCounter()],
     )
 
 
