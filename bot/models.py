@@ -341,3 +341,22 @@ class FeedbackRespondent(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class CalendarLink(Base):
+    """A member's private calendar address: a random token in the feed's URL.
+
+    Like a calendar service's "secret address", whoever holds the URL can
+    read the feed, so it is the member's alone, replaced on request, and
+    deleted with the member.
+    """
+
+    __tablename__ = "calendar_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), unique=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,12 +17,16 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.calendar_feed import feed_path
+from bot.db import Database, make_engine
 from bot.sandbox.slack_standin import SlackStandIn
+from bot.services.calendar_links import calendar_token
 from tests.conftest import free_port
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -91,8 +95,8 @@ def socket_mode(
             process.wait()
 
 
-def test_health_and_metrics_answer_in_socket_mode(
-    socket_mode: SocketModeProcess, standin: SlackStandIn
+def test_health_metrics_and_calendar_answer_in_socket_mode(
+    socket_mode: SocketModeProcess, standin: SlackStandIn, database_url: str
 ) -> None:
     # It tried to open a Socket Mode connection with the app token, and keeps trying.
     standin.wait_for("apps.connections.open", timeout=10)
@@ -112,6 +116,15 @@ def test_health_and_metrics_answer_in_socket_mode(
     names = {family.name for family in text_string_to_metric_families(text.decode())}
     assert {"sdgbot_slack_api_calls", "sdgbot_deliveries", "sdgbot_database_up"} <= names
     assert fetch(socket_mode.url + "/slack/events")[0] == 404  # Slack's traffic is on the socket
+
+    # A member's private calendar feed, on the same port.
+    database = Database(make_engine(database_url))
+    with database.unit_of_work(write=True) as db:
+        token = calendar_token(db, "T0001", "U_SOCKET", datetime.now(UTC))
+    database.dispose()
+    status, ics = fetch(socket_mode.url + feed_path(token))
+    assert status == 200 and ics.startswith(b"BEGIN:VCALENDAR")
+    assert fetch(socket_mode.url + feed_path("not-" + token))[0] == 404
 
     # SIGTERM stops it while it is still trying to connect.
     socket_mode.process.send_signal(signal.SIGTERM)

@@ -40,6 +40,7 @@ COMMAND_HELP = {
     "edit": N_("KEY: edit a session"),
     "announce": N_("KEY: post a session to a channel"),
     "cancel-session": N_("KEY: cancel a session and tell its registrants"),
+    "calendar": N_("[reset]: your private calendar address (reset: a new one)"),
 }
 
 # Agenda sections are packed up to this size, well under Slack's 3000.

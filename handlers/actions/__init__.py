@@ -8,6 +8,7 @@ from bot.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:
+    from handlers.actions import calendar as calendar_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
@@ -19,3 +20,4 @@ def register(app: App, runtime: Runtime) -> None:
     feedback_actions.register(app, runtime)
     manage_actions.register(app, runtime)
     privacy_actions.register(app, runtime)
+    calendar_actions.register(app, runtime)

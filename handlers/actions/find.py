@@ -8,13 +8,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.calendar_feed import session_ics
+from bot.calendar_feed import feed_url, session_ics
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import calendar_sent_reply, session_reply
 from bot.runtime import Runtime
-from bot.services import sessions
+from bot.services import calendar_links, sessions
 from bot.services.members import Reader
 from handlers.errors import answering_errors
 from handlers.payloads import ActionInput
@@ -64,18 +64,20 @@ def register(app: App, runtime: Runtime) -> None:
         return session_reply(view, public_t, currency=currency, public=True)
 
     def add_to_calendar(act: ActionInput, team: str, reader: Reader, client: WebClient) -> Reply:
-        with runtime.unit_of_work() as db:
-            entries = sessions.calendar_entries(db, team, runtime.clock.now(), key=act.value)
+        now = runtime.clock.now()
+        with runtime.unit_of_work(write=True) as db:
+            entries = sessions.calendar_entries(db, team, now, key=act.value)
+            # The answer points at the member's private feed (never a public one).
+            token = calendar_links.calendar_token(db, team, act.user_id, now)
         entry = entries[0]
-        ics = session_ics(runtime, entries, entry.view.title)
+        ics = session_ics(
+            runtime, entries, entry.view.title, team_id=team, translator=reader.translator
+        )
         dm = client.conversations_open(users=act.user_id)["channel"]["id"]
         client.files_upload_v2(
             channel=dm, content=ics, filename=f"{entry.view.key}.ics", title=entry.view.title
         )
-        feed = runtime.settings.bot.public_url
-        return calendar_sent_reply(
-            reader.translator, season_feed=f"{feed}/calendar/season.ics" if feed else ""
-        )
+        return calendar_sent_reply(reader.translator, season_feed=feed_url(runtime, token))
 
     app.action(ActionId.SHOW_SESSION)(ack=acknowledge, lazy=[answered_privately(show_session)])
     app.action(ActionId.SHARE_IN_CHANNEL)(
