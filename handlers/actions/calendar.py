@@ -1,16 +1,15 @@
-"""The Subscribe button of ``/sdg calendar`` opens its URL in Slack; the click only needs an ack."""
+"""The Subscribe button of ``/sdg calendar``: Slack opens its URL; the click needs only an ack."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
-
 from bot.ids import ActionId
-from bot.runtime import Runtime
+from bot.rendering.reply import Reply
+from handlers.frame import Frame, Request
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
+def opened_in_browser(req: Request) -> Reply | None:
+    return None
 
 
-def register(app: App, runtime: Runtime) -> None:
-    app.action(ActionId.CALENDAR_SUBSCRIBE)(acknowledge)
+def register(frame: Frame) -> None:
+    frame.action(ActionId.CALENDAR_SUBSCRIBE, opened_in_browser, refresh_profile=False)
