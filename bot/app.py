@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -56,10 +57,18 @@ def build_app(
             enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack.bot_token
         )
 
+    # One workspace: the environment's token.  Several: OAuth, and each
+    # request's own team's token from the installation store.
+    workspaces: dict[str, Any] = {"authorize": authorize}
+    if settings.slack.oauth_enabled:
+        from bot.workspaces import oauth_app_options
+
+        workspaces = oauth_app_options(settings, runtime.database.engine)
+
     app = App(
         # The token comes from authorize() per request.
         client=make_web_client("", settings.slack.api_url),
-        authorize=authorize,
+        **workspaces,
         signing_secret=settings.slack.signing_secret or None,
         # Answers are computed before the HTTP response, so read-only commands
         # reach the member in the ack body; slow work goes to lazy listeners.
@@ -72,5 +81,9 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, runtime)
+    if settings.slack.oauth_enabled:
+        from bot.workspaces import enable_uninstall
+
+        enable_uninstall(app)
     instrument_dispatch(app)
     return app

@@ -13,6 +13,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.delivery.scheduler import DeliveryScheduler
 from bot.endpoints import ProcessState, endpoint_routes
+from bot.workspaces import oauth_routes
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     scheduler.start()
     routes = endpoint_routes(runtime, ProcessState(scheduler.pulse, scheduler.worker.claimer))
+    routes += oauth_routes(bolt_app)  # several workspaces: /slack/install, /slack/oauth_redirect
     host = host or settings.server.host
     port = port or settings.server.port
     try:

@@ -170,7 +170,8 @@ class Request:
 
     @property
     def settings(self) -> Settings:
-        return self.runtime.settings
+        """The settings as this request's workspace sees them ([workspace.T…])."""
+        return self.runtime.settings_for(self.team)
 
     @property
     def web(self) -> WebClient:
@@ -310,17 +311,18 @@ class Frame:
         """From the database; with *refresh* (lazy part only) users.info first when
         the profile is unknown or stale, so times are shown in the right zone."""
         runtime = self.runtime
+        settings = runtime.settings_for(team)
         with runtime.unit_of_work() as db:
-            reader = members.load_reader(db, team, user_id, runtime.settings, runtime.clock.now())
+            reader = members.load_reader(db, team, user_id, settings, runtime.clock.now())
         if not refresh or client is None or (reader.profile_known and not reader.profile_stale):
             return reader
         if not refresh_slack_profile(client, runtime, team, user_id):
             return reader
         with runtime.unit_of_work() as db:
-            return members.load_reader(db, team, user_id, runtime.settings, runtime.clock.now())
+            return members.load_reader(db, team, user_id, settings, runtime.clock.now())
 
-    def _default_reader(self, user_id: str) -> Reader:
-        bot = self.runtime.settings.bot
+    def _default_reader(self, user_id: str, team: str = "") -> Reader:
+        bot = self.runtime.settings_for(team).bot
         return Reader(user_id, bot.language, bot.timezone, False, False)
 
     def read_request(
@@ -413,7 +415,7 @@ class Frame:
         except UnreadableRequest as exc:
             problem = exc
         team = runtime.team_for(team_id or None)
-        reader = self._default_reader(user_id)
+        reader = self._default_reader(user_id, team)
         if user_id:
             try:
                 reader = self._reader(team, user_id, client, refresh=refresh_profile)
@@ -453,7 +455,7 @@ class Frame:
 
     def confirm_facilitator(self, req: Request) -> None:
         """The fresh check (Slack's user group now); raises NotAFacilitator."""
-        require_facilitator(self.runtime, req.web, req.user_id)
+        require_facilitator(self.runtime, req.web, req.user_id, req.team)
 
     # -- commands
 
@@ -600,7 +602,7 @@ class Frame:
             try:
                 if problem is not None:
                     raise problem
-                if gate_ack and not self.runtime.may_be_facilitator(req.user_id):
+                if gate_ack and not self.runtime.may_be_facilitator(req.user_id, req.team):
                     raise NotAFacilitator()
                 answer = submit(req)
             except Exception as exc:  # noqa: BLE001 - the modal always says what happened

@@ -41,10 +41,12 @@ def fresh_reader(client: WebClient, runtime: Runtime, team_id: str, user_id: str
     Only for lazy listeners: it may call the Web API.
     """
     with runtime.unit_of_work() as db:
-        reader = load_reader(db, team_id, user_id, runtime.settings, runtime.clock.now())
+        reader = load_reader(
+            db, team_id, user_id, runtime.settings_for(team_id), runtime.clock.now()
+        )
     if reader.profile_known and not reader.profile_stale:
         return reader
     if not refresh_slack_profile(client, runtime, team_id, user_id):
         return reader
     with runtime.unit_of_work() as db:
-        return load_reader(db, team_id, user_id, runtime.settings, runtime.clock.now())
+        return load_reader(db, team_id, user_id, runtime.settings_for(team_id), runtime.clock.now())

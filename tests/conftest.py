@@ -33,6 +33,7 @@ from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.server import build_http_app
 from bot.services.programme import ImportResult, import_programme
+from bot.workspaces import oauth_routes
 from tests.support.signed_client import SignedSlackClient
 
 SIGNING_SECRET = "test-signing-secret"
@@ -142,6 +143,7 @@ class ServedBot:
         # The scheduler's pulse, marked by tests that tick by hand.
         self.pulse = TickPulse()
         routes = endpoint_routes(runtime, ProcessState(self.pulse, "test-worker"))
+        routes += oauth_routes(self.bolt_app)
         config = uvicorn.Config(
             build_http_app(self.bolt_app, routes),
             host="127.0.0.1",

@@ -68,12 +68,19 @@ class SendResult:
 
 
 def post_message(
-    client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]]
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    *,
+    token: str | None = None,
 ) -> SendResult:
-    """Post once; classify the answer, never raise for Slack's or the network's faults."""
+    """Post once (with *token*, the workspace's, when given); classify the answer,
+    never raise for Slack's or the network's faults."""
+    extra: dict[str, Any] = {"token": token} if token else {}
     try:
         response = client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks or None, unfurl_links=False
+            channel=channel, text=text, blocks=blocks or None, unfurl_links=False, **extra
         )
     except SlackApiError as exc:
         return _classify_api_error(exc)

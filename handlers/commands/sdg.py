@@ -29,7 +29,7 @@ ANSWERS: dict[CommandName, CommandAnswer] = {
 def answer(req: Request) -> Reply | FollowUp:
     # Help shows facilitator commands to those we know are facilitators; the
     # gate lets possible user group members through to the follow-up.
-    shows_facilitator_help = req.runtime.known_facilitator(req.user_id)
+    shows_facilitator_help = req.runtime.known_facilitator(req.user_id, req.team)
     available = set(ANSWERS)
     try:
         parsed: ParsedCommand = parse_command(req.text)
@@ -42,7 +42,7 @@ def answer(req: Request) -> Reply | FollowUp:
         )
     if parsed.name is CommandName.HELP:
         return help_reply(req.t, facilitator=shows_facilitator_help, available=available)
-    if parsed.spec.facilitator_only and not req.runtime.may_be_facilitator(req.user_id):
+    if parsed.spec.facilitator_only and not req.runtime.may_be_facilitator(req.user_id, req.team):
         raise NotAFacilitator()
     handler = ANSWERS.get(parsed.name)
     if handler is None:
