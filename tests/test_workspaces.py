@@ -332,3 +332,24 @@ def test_workspace_tables_in_the_config_file(tmp_path: Any) -> None:
     config.write_text('[workspace.nope]\nlanguage = "nb"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="workspace.nope"):
         load_settings(config, env={})
+
+
+def test_the_models_declare_slack_sdks_tables_column_for_column() -> None:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+    from sqlalchemy import MetaData
+
+    from bot.models import Base
+
+    theirs = MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(theirs, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(theirs, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, "slack_oauth_states")
+    for name, table in theirs.tables.items():
+        ours = Base.metadata.tables[name]
+
+        def shape(t: Any) -> list[tuple[str, str, bool]]:
+            return [(c.name, repr(c.type), bool(c.nullable)) for c in t.columns]
+
+        assert shape(ours) == shape(table), name
+        assert {i.name for i in ours.indexes} == {i.name for i in table.indexes}, name
