@@ -66,7 +66,8 @@ def private_feed(runtime: Runtime, token: str, key: str) -> bytes | None:
             entries = member_feed(db, owner, now, key=None if key == SEASON else key)
         except SessionNotFound:
             return None
-        reader = members.load_reader(db, owner.team_id, owner.slack_user_id, runtime.settings, now)
+        settings = runtime.settings_for(owner.team_id)
+        reader = members.load_reader(db, owner.team_id, owner.slack_user_id, settings, now)
     name = "SDG" if key == SEASON else entries[0].view.title
     return session_ics(runtime, entries, name, team_id=owner.team_id, translator=reader.translator)
 

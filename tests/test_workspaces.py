@@ -77,7 +77,12 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(
         settings,
         slack=dataclasses.replace(
-            settings.slack, bot_token="", team_id="", client_id="111.222", client_secret="shh"
+            settings.slack,
+            bot_token="",
+            team_id="",
+            client_id="111.222",
+            client_secret="shh",
+            announce_channel="CDK0001",
         ),
         bot=dataclasses.replace(settings.bot, facilitators=(DK_FACILITATOR,)),
         workspaces=(
@@ -88,6 +93,7 @@ def settings(settings: Settings) -> Settings:
                 facilitators=(NO_FACILITATOR,),
                 currency="NOK",
                 member_price=9000,
+                announce_channel="CNO0001",
             ),
         ),
     )
@@ -239,6 +245,13 @@ def test_every_command_button_and_modal_stays_in_its_workspace(
     assert (DK, "U_ANNA") in registered and (NO, "U_OLA") in registered
     assert (DK, "U_OLA") not in registered and (NO, "U_ANNA") not in registered
 
+    # App Home: each workspace's tab, with its own token.
+    no.event({"type": "app_home_opened", "user": "U_OLA", "channel": "D0001", "tab": "home"})
+    home = standin.wait_for("views.publish")[-1]
+    assert home.token == stored[NO]
+    assert "Bergen" in text_of({"blocks": home.args["view"]["blocks"]})
+    assert "Middelfart" not in text_of({"blocks": home.args["view"]["blocks"]})
+
     # my: each member sees only their own workspace's registrations.
     my_no = text_of(answer_of(no.command("my", user_id="U_OLA"), standin))
     assert "Bergen" in my_no and "Middelfart" not in my_no
@@ -273,15 +286,29 @@ def test_reminders_go_out_with_each_workspaces_token_and_language(
     register_first_time(dk, standin, "U_ANNA", "dk-netvaerk", "Vejle Kommune")
     register_first_time(no, standin, "U_OLA", "no-samling", "Bergen kommune")
     stored = tokens(runtime)
-    clock.advance(timedelta(days=40))  # past every reminder's due time
     client = make_delivery_client(runtime.settings)
+    # 9 June 12:00 UTC: the day before the Danish meeting (its P1D reminder and heads-up),
+    # then 16 June, the day before the Norwegian one.
+    clock.advance(timedelta(days=37, hours=4))
     run_due_work(runtime, client, clock.now())
-    sent = {c.args["channel"]: c for c in standin.calls_to("chat.postMessage")}
-    assert sent["U_ANNA"].token == stored[DK]
-    assert sent["U_OLA"].token == stored[NO]
-    assert "Bergen" in text_of(sent["U_OLA"].args) and "Middelfart" not in text_of(
-        sent["U_OLA"].args
-    )
+    clock.advance(timedelta(days=7))
+    run_due_work(runtime, client, clock.now())
+    sent: dict[str, list[Any]] = {}
+    for call in standin.calls_to("chat.postMessage"):
+        sent.setdefault(call.args["channel"], []).append(call)
+    texts = {channel: [text_of(c.args) for c in calls] for channel, calls in sent.items()}
+    assert any(t.startswith("Påmindelse: Netværksmøde i Middelfart") for t in texts["U_ANNA"])
+    assert any(t.startswith("Påminnelse: Nettverkssamling i Bergen") for t in texts["U_OLA"])
+    assert texts["CNO0001"][0].startswith("Nettverkssamling i Bergen starter om 20 timer")
+    assert texts["CDK0001"][0].startswith("Netværksmøde i Middelfart begynder om 20 timer")
+    assert {c.token for c in sent["U_ANNA"]} == {stored[DK]}
+    assert {c.token for c in sent["U_OLA"]} == {stored[NO]}
+    assert all("Bergen" in text_of(c.args) for c in sent["U_OLA"])
+    # Each workspace's channel heads-up goes to its own channel, with its own token.
+    assert {c.token for c in sent["CNO0001"]} == {stored[NO]}
+    assert {c.token for c in sent["CDK0001"]} == {stored[DK]}
+    assert all("Bergen" in text_of(c.args) for c in sent["CNO0001"])
+    assert all("Middelfart" in text_of(c.args) for c in sent["CDK0001"])
 
 
 def test_an_uninstall_removes_the_workspaces_tokens(
