@@ -380,3 +380,47 @@ def test_the_models_declare_slack_sdks_tables_column_for_column() -> None:
 
         assert shape(ours) == shape(table), name
         assert {i.name for i in ours.indexes} == {i.name for i in table.indexes}, name
+
+
+def test_import_names_its_workspace_when_there_are_several(
+    database_url: str, runtime: Runtime, tmp_path: Any
+) -> None:
+    from slack_sdk.oauth.installation_store import Bot
+
+    from bot.models import ProgrammeSession
+    from tests.test_cli import run_cli
+
+    store = installation_store(runtime.settings, runtime.database.engine)
+    for team in (DK, NO):
+        store.save_bot(
+            Bot(
+                app_id="A0001",
+                team_id=team,
+                bot_token=f"xoxb-{team}",
+                bot_id="B1",
+                bot_user_id="UB1",
+                installed_at=1.0,
+            )
+        )
+    programme = tmp_path / "no.toml"
+    programme.write_text(NO_PROGRAMME, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "{database_url}"\n[workspace.{NO}]\ntimezone = "Europe/Oslo"\n',
+        encoding="utf-8",
+    )
+    env = {"SDGBOT_CONFIG": str(config), "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "x"}
+
+    unnamed = run_cli("import", str(programme), env=env)
+    assert unnamed.returncode == 2
+    assert f"several workspaces: name one (installed: {DK}, {NO})" in unnamed.stderr
+    unknown = run_cli("import", "--team", "TXX01", str(programme), env=env)
+    assert unknown.returncode == 2 and "TXX01 has not installed the app" in unknown.stderr
+    named = run_cli("import", "--team", NO, str(programme), env=env)
+    assert named.returncode == 0, named.stderr
+    with runtime.unit_of_work() as db:
+        teams = list(db.scalars(select(ProgrammeSession.team_id)))
+    assert teams == [NO]
+
+    single = run_cli("import", "--team", NO, str(programme), env={"SDGBOT_CONFIG": str(config)})
+    assert single.returncode == 2 and "serves one workspace" in single.stderr
