@@ -34,6 +34,7 @@ from bot.sandbox.slack_standin import SlackStandIn
 from bot.server import build_http_app
 from bot.services.programme import ImportResult, import_programme
 from bot.workspaces import oauth_routes
+from handlers import register_listeners
 from tests.support.signed_client import SignedSlackClient
 
 SIGNING_SECRET = "test-signing-secret"
@@ -139,7 +140,7 @@ class ServedBot:
 
     def __init__(self, runtime: Runtime) -> None:
         self.port = free_port()
-        self.bolt_app = build_app(runtime)
+        self.bolt_app = build_app(runtime, register_listeners)
         # The scheduler's pulse, marked by tests that tick by hand.
         self.pulse = TickPulse()
         routes = endpoint_routes(runtime, ProcessState(self.pulse, "test-worker"))

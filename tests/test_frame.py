@@ -23,6 +23,7 @@ from bot.rendering.reply import Reply
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.services import members, sessions
+from handlers import register_listeners
 from handlers.actions import find as find_actions
 from handlers.commands import find as find_commands
 from handlers.commands import sdg
@@ -138,7 +139,7 @@ def test_every_facilitator_word_is_a_follow_up_the_frame_checks_first(
 
 
 def test_a_request_id_set_by_an_outer_layer_is_kept(runtime: Runtime) -> None:
-    frame = Frame(build_app(runtime), runtime)
+    frame = Frame(build_app(runtime, register_listeners), runtime)
     body = {"command": "/sdg", "team_id": TEAM_ID, "user_id": MEMBER, "text": " next "}
     req, problem = frame.read_request(body, BoltContext({"sdg_request_id": "edge-42"}))
     assert problem is None
@@ -168,7 +169,7 @@ def test_a_request_id_set_by_an_outer_layer_is_kept(runtime: Runtime) -> None:
 def test_a_field_of_the_wrong_type_is_unreadable_never_an_exception(
     runtime: Runtime, body: dict[str, Any]
 ) -> None:
-    frame = Frame(build_app(runtime), runtime)
+    frame = Frame(build_app(runtime, register_listeners), runtime)
     req, problem = frame.read_request(body, BoltContext())
     assert problem is not None and problem.__class__.__name__ == "UnreadableRequest"
     assert COULD_NOT_READ in reply_for_error(problem, Translator("en", "UTC")).text
@@ -283,7 +284,7 @@ def test_a_domain_error_on_a_command_is_in_the_members_language(
 def test_bolts_error_handler_ends_in_the_same_mapping(
     runtime: Runtime, known_members: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = build_app(runtime)
+    app = build_app(runtime, register_listeners)
     body = f"command=%2Fsdg&text=next&team_id={TEAM_ID}&user_id={MEMBER}"
     request = BoltRequest(
         body=body, headers={"content-type": ["application/x-www-form-urlencoded"]}
