@@ -68,6 +68,13 @@ class ProcessMetrics:
             ["method", "status"],
             registry=self.registry,
         )
+        self.answered_errors = Counter(
+            "sdgbot_answered_errors",
+            "Requests answered with an error: 'refused' (a domain error, a short private "
+            "answer) or 'unexpected' (a bug: 'Something went wrong' and one logged reference)",
+            ["kind"],
+            registry=self.registry,
+        )
         self.replays_refused = Counter(
             "sdgbot_replays_refused",
             "Replayed or retried requests from Slack that were acknowledged and not run again",

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.errors import DomainError, NotAFacilitator, SessionNotFound, UnreadableRequest
 from bot.i18n import Translator
+from bot.metrics import PROCESS
 from bot.rendering.errors import domain_error_reply, unexpected_error_reply
 from bot.rendering.reply import Reply
 from bot.runtime import Runtime
@@ -265,8 +266,10 @@ def reply_for_error(
 ) -> Reply:
     """A domain error's private answer, or a reference logged once with the traceback."""
     if isinstance(exc, DomainError):
+        PROCESS.answered_errors.labels("refused").inc()
         suggestions = exc.suggestions if isinstance(exc, SessionNotFound) else ()
         return domain_error_reply(exc, t, suggestions)
+    PROCESS.answered_errors.labels("unexpected").inc()
     reference = new_reference()
     # Ids only: no names, no text the member wrote.
     log.exception(

@@ -59,6 +59,9 @@ def test_counters_move_with_the_traffic(
     )
     assert "You are registered" in text_of(registered)
     slack.command("no-such-word", user_id="U_KNOWN")
+    assert "no-such-key" in text_of(
+        answer_of(slack.command("show no-such-key", user_id="U_KNOWN"), standin)
+    )
     # A member seen for the first time: users.info, which answers 429 once (then retried).
     standin.fail_next("users.info", status=429, retry_after=1)
     answer_of(slack.command("next", user_id="U_NEW"), standin)
@@ -84,8 +87,11 @@ def test_counters_move_with_the_traffic(
     assert moved("sdgbot_requests_total", kind="command", command="unknown", outcome="ok") == 1
     assert moved("sdgbot_requests_total", kind="command", command="next", outcome="ok") == 1
     assert moved("sdgbot_requests_total", kind="command", command="help", outcome="unverified") == 1
-    assert moved("sdgbot_ack_seconds_count", kind="command") == 7
-    assert moved("sdgbot_ack_seconds_bucket", kind="command", le="3.0") == 7
+    assert moved("sdgbot_requests_total", kind="command", command="show", outcome="ok") == 1
+    assert moved("sdgbot_answered_errors_total", kind="refused") == 1
+    assert moved("sdgbot_answered_errors_total", kind="unexpected") == 0
+    assert moved("sdgbot_ack_seconds_count", kind="command") == 8
+    assert moved("sdgbot_ack_seconds_bucket", kind="command", le="3.0") == 8
     assert moved("sdgbot_slack_api_calls_total", method="users.info", status="429") == 1
     assert moved("sdgbot_slack_api_calls_total", method="users.info", status="200") >= 1
     assert moved("sdgbot_slack_api_calls_total", method="chat.postMessage", status="503") == 1
