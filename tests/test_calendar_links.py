@@ -169,3 +169,21 @@ def test_add_to_calendar_points_at_the_private_feed(
     slack.block_action("session.add_to_calendar", SYMPOSIUM, user_id="U_ANNA")
     post = standin.wait_for("response_url", predicate=lambda c: "calendar file" in text_of(c.args))
     assert address in text_of(post[-1].args)
+
+
+def test_mydata_tells_the_member_they_have_a_calendar_address(
+    slack: SignedSlackClient, standin: SlackStandIn, sample_programme: object
+) -> None:
+    import json
+
+    def mydata() -> dict[str, Any]:
+        before = len(standin.uploads())
+        slack.command("mydata", user_id="U_ANNA")
+        standin.wait_for("files.completeUploadExternal", count=before + 1)
+        return dict(json.loads(standin.uploads()[-1][1]))
+
+    assert mydata()["calendar_link"] is None
+    calendar_answer(slack, standin, "U_ANNA")
+    link = mydata()["calendar_link"]
+    assert link["created_at"].startswith("2027-05-03")
+    assert "/sdg calendar reset" in link["note"]
