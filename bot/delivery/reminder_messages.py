@@ -114,7 +114,7 @@ def build_reminder(
     reply = reminder_message(
         SessionFacts.of(session), reader.translator, now=now, attendance=attendance
     )
-    return OutgoingMessage(reply.text, reply.blocks)
+    return reply
 
 
 def build_heads_up(
@@ -139,4 +139,4 @@ def build_heads_up(
         return HoldDelivery(until, HoldReason.QUIET)
     t = Translator(language, settings.bot.timezone)
     reply = heads_up_message(SessionFacts.of(session), t, now=now)
-    return OutgoingMessage(reply.text, reply.blocks)
+    return reply

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.delivery.outcomes import OutgoingMessage, SkipDelivery, SkipReason
 from bot.models import Delivery, Member, ProgrammeSession
-from bot.rendering.manage import session_cancelled_message, session_changed_message
+from bot.rendering.session_notices import session_cancelled_message, session_changed_message
 from bot.services.change_notices import change_notice
 from bot.services.members import reader_for
 from bot.services.registration import SessionSummary
@@ -34,8 +34,7 @@ def build_session_changed(
         return SkipDelivery(notice)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     reader = reader_for(member, delivery.recipient, settings, now)
-    text, blocks = session_changed_message(notice, reader.translator)
-    return OutgoingMessage(text, blocks)
+    return session_changed_message(notice, reader.translator)
 
 
 def build_session_cancelled(
@@ -50,5 +49,4 @@ def build_session_cancelled(
     if session.cancelled_at is None:
         return SkipDelivery(SkipReason.NOT_CANCELLED)
     reader = reader_for(member, delivery.recipient, settings, now)
-    text, blocks = session_cancelled_message(SessionSummary.of(session), reader.translator)
-    return OutgoingMessage(text, blocks)
+    return session_cancelled_message(SessionSummary.of(session), reader.translator)

@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.delivery.enqueue import enqueue_delivery
-from bot.delivery.outcomes import SkipReason
+from bot.delivery.reasons import SkipReason
 from bot.models import (
     Delivery,
     DeliveryKind,

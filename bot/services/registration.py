@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
 from bot.delivery.enqueue import enqueue_delivery
-from bot.delivery.outcomes import SkipReason
+from bot.delivery.reasons import SkipReason
 from bot.errors import (
     AttendanceRequired,
     CancellationClosed,
