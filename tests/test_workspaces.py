@@ -9,6 +9,7 @@ API stand-in answering ``oauth.v2.access``.
 from __future__ import annotations
 
 import dataclasses
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from bot.clock import FixedClock
 from bot.config import ConfigError, Settings, WorkspaceOverrides, load_settings
 from bot.delivery.scheduler import run_due_work
 from bot.delivery.slack_sender import make_delivery_client
-from bot.ids import ActionId
+from bot.ids import ActionId, CallbackId
 from bot.models import Member, Registration
 from bot.programme_file import parse_programme
 from bot.runtime import Runtime
@@ -424,3 +425,96 @@ def test_import_names_its_workspace_when_there_are_several(
 
     single = run_cli("import", "--team", NO, str(programme), env={"SDGBOT_CONFIG": str(config)})
     assert single.returncode == 2 and "serves one workspace" in single.stderr
+
+
+def test_the_session_form_works_in_its_workspace_only(
+    two_workspaces: dict[str, SignedSlackClient], runtime: Runtime, standin: SlackStandIn
+) -> None:
+    from bot.models import ProgrammeSession
+    from tests.test_manage_e2e import form, modal_outcome
+    from tests.test_manage_e2e import submit as submit_session
+
+    dk, no = two_workspaces[DK], two_workspaces[NO]
+    # The Norwegian facilitator's form, in the workspace's own time zone.
+    assert no.command("new", user_id=NO_FACILITATOR).status == 200
+    opened = standin.wait_for("views.open")[-1]
+    assert opened.token == tokens(runtime)[NO]
+    view = opened.args["view"]
+    start = next(b["element"] for b in view["blocks"] if b.get("block_id") == "manage.start")
+    assert start["timezone"] == "Europe/Oslo"
+    saved = submit_session(
+        no, form(key="no-webinar", title="Webinar om data"), user_id=NO_FACILITATOR
+    )
+    assert saved.status == 200
+    assert "opprettet" in modal_outcome(standin, "V1")
+    with runtime.unit_of_work() as db:
+        created = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == "no-webinar"))
+    assert created is not None and created.team_id == NO and created.timezone == "Europe/Oslo"
+    assert "Webinar om data" not in text_of(
+        answer_of(dk.command("list", user_id="U_ANNA"), standin)
+    )
+
+    # The Danish facilitator is nobody in the Norwegian workspace, on the command and the modal.
+    refused = text_of(answer_of(no.command("new", user_id=DK_FACILITATOR), standin))
+    assert "Webinar" not in refused
+    forged = submit_session(
+        no,
+        form(key=None, title="Overtaken"),
+        user_id=DK_FACILITATOR,
+        editing="no-samling",
+        view_id="V2",
+    )
+    # And a Danish edit naming the Norwegian session finds nothing in Denmark.
+    dk_edit = submit_session(
+        dk,
+        form(key=None, title="Overtaken"),
+        user_id=DK_FACILITATOR,
+        editing="no-samling",
+        view_id="V3",
+    )
+
+    def modal_text(result: Any) -> str:
+        return text_of({"blocks": result.json["view"]["blocks"]})
+
+    assert "Det kan kun netværkets facilitatorer" in modal_text(forged)
+    assert "intet arrangement med nøglen no-samling" in modal_text(dk_edit)
+    with runtime.unit_of_work() as db:
+        titles = set(db.scalars(select(ProgrammeSession.title)))
+    assert "Overtaken" not in titles
+
+
+def test_feedback_for_the_other_workspaces_session_changes_nothing(
+    two_workspaces: dict[str, SignedSlackClient],
+    runtime: Runtime,
+    standin: SlackStandIn,
+    clock: FixedClock,
+) -> None:
+    from bot.models import FeedbackResponse
+    from tests.test_feedback_e2e import form_values, modal_text
+
+    dk, no = two_workspaces[DK], two_workspaces[NO]
+    register_first_time(dk, standin, "U_ANNA", "dk-netvaerk", "Vejle Kommune")
+    register_first_time(no, standin, "U_SAME", "no-samling", "Bergen kommune")
+    clock.advance(timedelta(days=50))  # both sessions have ended
+    # U_SAME is registered in Norway only; a form naming the Danish session from Norway,
+    # and one naming the Norwegian session from Denmark, store nothing.
+    from_norway = no.view_submission(
+        CallbackId.FEEDBACK, form_values(5), user_id="U_SAME", private_metadata="dk-netvaerk"
+    )
+    from_denmark = dk.view_submission(
+        CallbackId.FEEDBACK, form_values(5), user_id="U_SAME", private_metadata="no-samling"
+    )
+    assert "dk-netvaerk" in modal_text(from_norway)
+    assert "no-samling" in modal_text(from_denmark)
+    own = no.view_submission(
+        CallbackId.FEEDBACK, form_values(4), user_id="U_SAME", private_metadata="no-samling"
+    )
+    assert own.status == 200
+    deadline = time.monotonic() + 10
+    while True:
+        with runtime.unit_of_work() as db:
+            rows = db.execute(select(FeedbackResponse.team_id, FeedbackResponse.rating)).all()
+        if rows or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert [tuple(r) for r in rows] == [(NO, 4)]
