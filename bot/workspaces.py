@@ -9,7 +9,8 @@ authorized with its own team's bot token, looked up in that store without a
 Web API call on the ack path; scheduled messages are sent with the token of
 the delivery's team.  ``app_uninstalled`` and ``tokens_revoked`` delete the
 workspace's tokens (bolt's token revocation listeners), after which the
-workspace's requests are refused and its messages wait.
+workspace's requests are refused and its due messages are marked failed
+("workspace not installed"), sent with no other workspace's token.
 
 Without those two secrets nothing here is used: the single token from
 ``SLACK_BOT_TOKEN`` serves the home team, as before.

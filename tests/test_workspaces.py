@@ -313,9 +313,15 @@ def test_reminders_go_out_with_each_workspaces_token_and_language(
 
 
 def test_an_uninstall_removes_the_workspaces_tokens(
-    two_workspaces: dict[str, SignedSlackClient], runtime: Runtime, standin: SlackStandIn
+    two_workspaces: dict[str, SignedSlackClient],
+    runtime: Runtime,
+    standin: SlackStandIn,
+    clock: FixedClock,
 ) -> None:
+    from bot.models import Delivery, DeliveryState
+
     dk, no = two_workspaces[DK], two_workspaces[NO]
+    register_first_time(no, standin, "U_OLA", "no-samling", "Bergen kommune")
     result = no.event({"type": "app_uninstalled"})
     assert result.status == 200
     assert set(tokens(runtime)) == {DK}
@@ -331,6 +337,21 @@ def test_an_uninstall_removes_the_workspaces_tokens(
     revoked = dk.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT" + DK]}})
     assert revoked.status == 200
     assert tokens(runtime) == {}
+
+    # The uninstalled workspace's reminders are not sent with any token; they fail, named.
+    sent_before = len(standin.calls_to("chat.postMessage"))
+    clock.advance(timedelta(days=44, hours=4))  # 16 June, the day before the meeting
+    run_due_work(runtime, make_delivery_client(runtime.settings), clock.now())
+    assert len(standin.calls_to("chat.postMessage")) == sent_before
+    with runtime.unit_of_work() as db:
+        failed = db.execute(
+            select(Delivery.state, Delivery.last_error).where(Delivery.team_id == NO)
+        ).all()
+    states = [state for state, _error in failed]
+    assert DeliveryState.SENT not in states and DeliveryState.FAILED in states
+    assert {error for state, error in failed if state == DeliveryState.FAILED} == {
+        "workspace not installed"
+    }
 
 
 def test_workspace_tables_in_the_config_file(tmp_path: Any) -> None:
