@@ -18,6 +18,9 @@ from bot.health import TickPulse, check_health
 from bot.metrics import CONTENT_TYPE, PROCESS, LiveWorkers, ProcessMetrics, database_registry
 from bot.runtime import Runtime
 
+# Load balancers give up after a few seconds; answer before they do.
+HEALTH_TIMEOUT_SECONDS = 3.0
+
 
 @dataclass(frozen=True)
 class ProcessState:
@@ -33,15 +36,28 @@ def health_route(runtime: Runtime, state: ProcessState) -> Route:
     tick_seconds = runtime.settings.reminders.tick_seconds
 
     async def healthz(_request: Request) -> Response:
-        report = await anyio.to_thread.run_sync(
-            lambda: check_health(
-                runtime.database.engine, state.pulse, tick_seconds=tick_seconds, worker=state.worker
-            )
-        )
         headers = {"Cache-Control": "no-store"}
-        return JSONResponse(
-            report.as_json(), status_code=200 if report.ok else 503, headers=headers
-        )
+        # A database that hangs (rather than refusing) must not hang the probe.
+        with anyio.move_on_after(HEALTH_TIMEOUT_SECONDS):
+            report = await anyio.to_thread.run_sync(
+                lambda: check_health(
+                    runtime.database.engine,
+                    state.pulse,
+                    tick_seconds=tick_seconds,
+                    worker=state.worker,
+                ),
+                abandon_on_cancel=True,
+            )
+            return JSONResponse(
+                report.as_json(), status_code=200 if report.ok else 503, headers=headers
+            )
+        body = {
+            "status": "failing",
+            "database": f"no answer within {HEALTH_TIMEOUT_SECONDS:.0f} s",
+            "worker": state.worker,
+            "failing": ["database"],
+        }
+        return JSONResponse(body, status_code=503, headers=headers)
 
     return Route("/healthz", healthz, methods=["GET"])
 

@@ -174,3 +174,43 @@ def test_healthz_follows_a_postgresql_outage_and_no_registration_is_lost(
     finally:
         bot.stop()
         engine.dispose()
+
+
+def test_a_database_that_hangs_gets_a_503_within_seconds(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """A server that accepts the connection and never answers (a hung host, a full pool)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)  # and say nothing
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"postgresql+psycopg://sdgbot@127.0.0.1:{listener.getsockname()[1]}/sdgbot"
+    engine = make_engine(url, pool_size=1)
+    runtime = Runtime(settings=settings, database=Database(engine), clock=clock)
+    bot = ServedBot(runtime).start()
+    try:
+        started = time.monotonic()
+        status, body = get(bot.url + "/healthz")
+        elapsed = time.monotonic() - started
+        assert status == 503 and body["failing"] == ["database"]
+        assert "no answer within" in body["database"]
+        assert elapsed < 6
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+        bot.stop()
+        engine.dispose()
