@@ -12,8 +12,9 @@ workspace's tokens (bolt's token revocation listeners), after which the
 workspace's requests are refused and its due messages are marked failed
 ("workspace not installed"), sent with no other workspace's token.
 
-Without those two secrets nothing here is used: the single token from
-``SLACK_BOT_TOKEN`` serves the home team, as before.
+Without those two secrets there is no OAuth flow and no store: the single
+token from ``SLACK_BOT_TOKEN`` serves the home team, as before
+(:class:`TeamTokens` hands out that token, ``--team`` must be the home team).
 """
 
 from __future__ import annotations
