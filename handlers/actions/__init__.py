@@ -6,6 +6,7 @@ from handlers.frame import Frame
 
 
 def register(frame: Frame) -> None:
+    from handlers.actions import calendar as calendar_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import learning_points as learning_point_actions
@@ -19,3 +20,4 @@ def register(frame: Frame) -> None:
     manage_actions.register(frame)
     privacy_actions.register(frame)
     learning_point_actions.register(frame)
+    calendar_actions.register(frame)

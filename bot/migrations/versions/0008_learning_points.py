@@ -3,8 +3,8 @@
 ``learning_points`` keeps the text only (no member, no answer id), so a point
 survives any change to the answers and its author's erasure.
 
-Revision ID: 0006_learning_points
-Revises: 0005_anonymous_feedback_at_rest
+Revision ID: 0008_learning_points
+Revises: 0007_slack_installations
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_learning_points"
-down_revision = "0005_anonymous_feedback_at_rest"
+revision = "0008_learning_points"
+down_revision = "0007_slack_installations"
 branch_labels = None
 depends_on = None
 
