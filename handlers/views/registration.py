@@ -1,7 +1,7 @@
 """The profile modal: organisation type-ahead, and the submission that completes a registration.
 
 The submission is acknowledged within Slack's three seconds: the profile and
-the registration are two short transactions before the ack (so problems can
+the registration are one short transaction before the ack (so problems can
 be shown in the modal itself), and the confirmation DM is sent by the lazy
 listener after it.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.errors import AttendanceRequired, DomainError, UnknownOrganisation
+from bot.errors import AttendanceRequired, UnknownOrganisation
 from bot.i18n import Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.errors import domain_error_reply
@@ -29,6 +29,7 @@ from bot.rendering.registration import (
 from bot.rendering.reply import Reply
 from bot.runtime import Runtime
 from bot.services import members, profiles, registration
+from bot.services.profile_registration import save_profile_and_register
 from bot.services.profiles import (
     FIELD_NAME,
     FIELD_ORGANISATION,
@@ -134,7 +135,7 @@ def register(app: App, runtime: Runtime) -> None:
         assert form.name is not None and form.role is not None
         try:
             with runtime.unit_of_work(write=True) as db:
-                profiles.save_profile(
+                saved = save_profile_and_register(
                     db,
                     team,
                     user_id,
@@ -142,35 +143,25 @@ def register(app: App, runtime: Runtime) -> None:
                     organisation=form.organisation,
                     other_organisation=form.other_organisation,
                     role=form.role,
+                    session_key=pending.key if pending else None,
+                    attendance=form.attendance or (pending.attendance if pending else None),
                     now=now,
+                    fees=runtime.settings.fees,
                 )
         except UnknownOrganisation as exc:
             message = t.gettext(exc.message_id)
             ack(response_action="errors", errors={BlockId.PROFILE_ORGANISATION: message})
             return
-        if pending is None:
-            ack()
-            return
-        try:
-            with runtime.unit_of_work(write=True) as db:
-                outcome = registration.register_member(
-                    db,
-                    team,
-                    user_id,
-                    pending.key,
-                    form.attendance or pending.attendance,
-                    now,
-                    fees=runtime.settings.fees,
-                )
-        except AttendanceRequired as needed:
+        if isinstance(saved.refused, AttendanceRequired):
             # The session became hybrid while the modal was open: ask in a DM.
+            needed = saved.refused
             context[CONTEXT_REPLY] = attendance_choice_reply(needed.key, needed.title, t)
-            ack()
+        elif saved.refused is not None:
+            notice = notice_view(domain_error_reply(saved.refused, t).text, t)
+            ack(response_action="update", view=notice)
             return
-        except DomainError as exc:
-            ack(response_action="update", view=notice_view(domain_error_reply(exc, t).text, t))
-            return
-        context[CONTEXT_REPLY] = outcome_reply(outcome, t)
+        elif saved.outcome is not None:
+            context[CONTEXT_REPLY] = outcome_reply(saved.outcome, t)
         ack()
 
     def send_confirmation(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
