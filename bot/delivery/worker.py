@@ -10,7 +10,7 @@ One row's life in :meth:`DeliveryWorker._deliver_one`::
     commit 'sent' + ts        <- ... to here a crash may duplicate the message
 
 Only the rows in 'sending' at a crash can be sent twice, and there are at
-most ``SEND_THREADS`` of them per process: the row waits for its pacing
+most ``MAX_SENDING`` of them per process: the row waits for its pacing
 token and is built *before* it becomes 'sending', and the outcome is
 committed immediately after the call returns.
 
@@ -55,7 +55,10 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-SEND_THREADS = 8
+# Threads that wait for pacing and build messages; of them at most
+# MAX_SENDING are between committing 'sending' and recording the outcome.
+SEND_THREADS = 16
+MAX_SENDING = 8
 # After this many calls that failed with 5xx or a connection error: failed.
 MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=15)
@@ -63,7 +66,7 @@ RETRY_CAP = timedelta(minutes=30)
 # Rows in hand: what pacing allows in about this long, within these bounds.
 CLAIM_AHEAD_SECONDS = 2.0
 MIN_IN_HAND = 2
-MAX_IN_HAND = 4 * SEND_THREADS
+MAX_IN_HAND = 2 * SEND_THREADS
 
 
 def new_claimer_id() -> str:
@@ -131,6 +134,7 @@ class DeliveryWorker:
         self.identity = heartbeat.identity(self.claimer, runtime.clock.now())
         self.live_replicas = 1
         self.send_threads = send_threads
+        self._sending = threading.BoundedSemaphore(MAX_SENDING)
         self._stopping = threading.Event()
         self._unbuilt_logged: set[str] = set()
 
@@ -271,8 +275,19 @@ class DeliveryWorker:
             built = self.builders[delivery.kind](db, delivery, settings, moment)
             channel = delivery.recipient
             attempts = delivery.attempts
-        if not isinstance(built, OutgoingMessage):
-            self.pacer.refund()  # nothing will be sent for this row
+        if isinstance(built, OutgoingMessage):
+            # At most MAX_SENDING rows of this process are 'sending' at a time.
+            with self._sending:
+                with self.runtime.unit_of_work(write=True) as db:
+                    started = claims.start_sending(
+                        db, delivery_id, claimer=self.claimer, now=moment, timeout=self.timeout
+                    )
+                if not started:
+                    report.lost += 1
+                    return
+                self._send(delivery_id, channel, built, attempts + 1, now, report)
+            return
+        self.pacer.refund()  # nothing will be sent for this row
         with self.runtime.unit_of_work(write=True) as db:
             if isinstance(built, SkipDelivery):
                 done = claims.record_skipped(
@@ -280,19 +295,10 @@ class DeliveryWorker:
                 )
                 report.skipped += int(done)
                 report.lost += int(not done)
-                return
-            if isinstance(built, HoldDelivery):
+            elif isinstance(built, HoldDelivery):
                 done = claims.hold(db, delivery_id, claimer=self.claimer, until=built.until)
                 report.held += int(done)
                 report.lost += int(not done)
-                return
-            started = claims.start_sending(
-                db, delivery_id, claimer=self.claimer, now=moment, timeout=self.timeout
-            )
-        if not started:
-            report.lost += 1
-            return
-        self._send(delivery_id, channel, built, attempts + 1, now, report)
 
     def _send(
         self,
