@@ -25,6 +25,7 @@ import email.parser
 import email.policy
 import json
 import random
+import sys
 import threading
 import time
 import uuid
@@ -468,6 +469,12 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], standin: SlackStandIn) -> None:
         super().__init__(address, _Handler)
         self.standin = standin
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (a killed bot process) is no error here.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
