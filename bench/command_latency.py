@@ -22,8 +22,12 @@ from pathlib import Path
 from setting import ROOT, database_argument, int_argument, print_setting, throwaway_database
 from sqlalchemy import insert, select
 
+from bot.clock import SystemClock
+from bot.config import load_settings
 from bot.db import Database
+from bot.delivery.scheduler import run_planners
 from bot.models import Member, ProgrammeSession, Registration
+from bot.runtime import Runtime
 from tests.conftest import free_port
 from tests.support import factories as make
 from tests.support.burst import percentile
@@ -132,7 +136,13 @@ def main() -> None:
         f"/sdg next: {SESSIONS} sessions, {MEMBERS} members, {engine.dialect.name}, "
         f"{rounds} rounds A B A B"
     )
-    users = populate(Database(engine))
+    database = Database(engine)
+    users = populate(database)
+    # The reminders of those registrations, planned now rather than at the server's first tick.
+    empty = Path(workdir.name) / "config.toml"
+    empty.write_text("", encoding="utf-8")
+    settings = load_settings(empty, env={"SDGBOT_SLACK_TEAM_ID": TEAM})
+    run_planners(Runtime(settings, database, SystemClock()), datetime.now(UTC))
     engine.dispose()
     work = Path(workdir.name)
     config = work / "config.toml"
