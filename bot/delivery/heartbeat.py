@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.models import Delivery, DeliveryState, Worker
 
 # A dead worker's row is kept this long for operators, then deleted.
@@ -94,8 +95,16 @@ def claimer_is_live(now: datetime, timeout: timedelta) -> ColumnElement[bool]:
     return exists().where(Worker.id == Delivery.claimed_by, Worker.last_seen >= now - timeout)
 
 
+def worker_timeout(settings: Settings) -> timedelta:
+    """How long a silent worker counts as alive (``[reminders] worker_timeout_seconds``)."""
+    return timedelta(seconds=settings.reminders.worker_timeout_seconds)
+
+
 def live_worker_count(db: Session, now: datetime, timeout: timedelta) -> int:
-    """How many processes are alive: the replicas that share the sending budget."""
+    """How many processes are alive: the replicas that share the sending budget.
+
+    For health and metrics: ``live_worker_count(db, now, worker_timeout(settings))``.
+    """
     return int(
         db.scalar(select(func.count()).select_from(Worker).where(Worker.last_seen >= now - timeout))
         or 0

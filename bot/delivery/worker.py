@@ -130,7 +130,7 @@ class DeliveryWorker:
         # A pacer given by the caller is left alone (tests); ours follows the replicas.
         self._shared_pacing = pacer is None
         self.pacer = pacer or Pacer(replica_rate(self.budget, 1))
-        self.timeout = timedelta(seconds=reminders.worker_timeout_seconds)
+        self.timeout = heartbeat.worker_timeout(runtime.settings)
         self.identity = heartbeat.identity(self.claimer, runtime.clock.now())
         self.live_replicas = 1
         self.send_threads = send_threads
