@@ -129,29 +129,39 @@ def claim_due(
     query = _claim_query(kinds, now, timeout, limit, orphans_of)
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Delivery)
-    claimed: list[Claimed] = []
-    for delivery_id, state in db.execute(query).all():
-        taken_over = state == SENDING
+    chosen = db.execute(query).all()
+    # One compare-and-set per state for the whole batch, not one per row: the
+    # claim holds SQLite's write lock, which the sending threads wait for.
+    taken: set[int] = set()
+    for state in (PENDING, SENDING):
+        ids = [delivery_id for delivery_id, row_state in chosen if row_state == state]
+        if not ids:
+            continue
         values: dict[str, object] = {
             "state": PENDING,
             "claimed_by": claimer,
             "lease_until": now + timeout,
         }
-        if taken_over:
+        if state == SENDING:
             values["last_error"] = TAKEN_OVER
-        result = db.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                Delivery.state == state,
-                _claimable(now, timeout, orphans_of),
+        taken.update(
+            db.scalars(
+                update(Delivery)
+                .where(
+                    Delivery.id.in_(ids),
+                    Delivery.state == state,
+                    _claimable(now, timeout, orphans_of),
+                )
+                .values(**values)
+                .returning(Delivery.id)
+                .execution_options(synchronize_session=False)
             )
-            .values(**values)
-            .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(Claimed(delivery_id, taken_over))
-    return claimed
+    return [
+        Claimed(delivery_id, state == SENDING)
+        for delivery_id, state in chosen
+        if delivery_id in taken
+    ]
 
 
 def due_kinds_without_builder(db: Session, kinds: Collection[str], now: datetime) -> set[str]:
