@@ -7,8 +7,9 @@ whole process waits for Retry-After, not just the thread that got it.
 
 With several replicas the budget is shared: each process paces at its part
 of ``[reminders] send_rate_per_second`` (see :func:`replica_rate`), set again
-after every heartbeat as replicas come and go.  The bucket holds one token,
-so a replica never bursts above its part.
+after every heartbeat as replicas come and go.  The bucket paces the work;
+every call is spaced at least 1/rate after the process's previous one
+(:meth:`Pacer.space`), so a replica never goes above its part in any second.
 
 Pacing is about real elapsed time, so it uses a monotonic clock, not the
 domain clock that tests and the console move by hand.
@@ -51,8 +52,11 @@ class Pacer:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        # One token: smooth sending, so that replicas' sums stay within the budget.
-        self.burst = burst if burst is not None else 1.0
+        # A tenth of a second's worth: enough that a thread busy with the
+        # database does not cost the bucket its refill.  What keeps every second
+        # within the rate is the spacing at the wire (space()), not the bucket.
+        self._fixed_burst = burst
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._tokens = self.burst
@@ -72,6 +76,9 @@ class Pacer:
                 self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
                 self._updated = now
             self.rate = rate
+            if self._fixed_burst is None:
+                self.burst = max(1.0, rate / 10)
+                self._tokens = min(self._tokens, self.burst)
 
     def pause(self, seconds: float) -> None:
         """Slack said 429: nobody in this process sends for *seconds*."""
