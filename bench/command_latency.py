@@ -41,9 +41,13 @@ SESSIONS = 200
 
 BARE_BOLT = """
 import sys
+import anyio
 from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.authorization import AuthorizeResult
-from bot.server import build_http_app, serve_http
+from starlette.applications import Starlette
+from starlette.routing import Route
+from bot.server import REQUEST_THREADS, serve_http
 
 def authorize(enterprise_id, team_id):  # as sdgbot's: the token is known, no auth.test
     return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-bare")
@@ -54,7 +58,17 @@ app = App(signing_secret=sys.argv[1], authorize=authorize, process_before_respon
 def sdg(ack):
     ack("Næste møde: Netværksmøde i Aarhus, torsdag 10. december kl. 10.00")
 
-serve_http(build_http_app(app), "127.0.0.1", int(sys.argv[2]))
+# sdgbot's HTTP server (uvicorn, Starlette, bolt in a thread pool of the same size),
+# without sdgbot's edge in front of bolt.
+limiter = anyio.CapacityLimiter(REQUEST_THREADS)
+
+async def events(request):
+    bolt_request = to_bolt_request(request, await request.body())
+    response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=limiter)
+    return to_starlette_response(response)
+
+serve_http(Starlette(routes=[Route("/slack/events", events, methods=["POST"])]),
+           "127.0.0.1", int(sys.argv[2]))
 """
 
 
