@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from bot.delivery import heartbeat
 from bot.delivery.pacing import Pacer, replica_rate
+from bot.delivery.scheduler import DeliveryScheduler
+from bot.delivery.slack_sender import make_delivery_client
 from bot.models import Worker
 from bot.runtime import Runtime
 
@@ -33,6 +35,17 @@ def test_a_worker_is_live_until_its_heartbeat_is_older_than_the_timeout(runtime:
         assert heartbeat.live_worker_count(db, now + timedelta(seconds=6), TIMEOUT) == 1
         assert heartbeat.live_worker_count(db, now + timedelta(seconds=8), TIMEOUT) == 0
     assert heartbeat.worker_timeout(runtime.settings) == TIMEOUT  # the default
+
+
+def test_the_scheduler_counts_live_workers_for_metrics(runtime: Runtime) -> None:
+    scheduler = DeliveryScheduler(runtime, make_delivery_client(runtime.settings))
+    now = runtime.clock.now()
+    scheduler.worker.beat(now)
+    with runtime.unit_of_work(write=True) as db:
+        heartbeat.beat(db, heartbeat.identity("other", now), now - timedelta(seconds=1))
+        heartbeat.beat(db, heartbeat.identity("dead", now), now - timedelta(minutes=1))
+    with runtime.unit_of_work() as db:
+        assert scheduler.live_workers(db) == 2
 
 
 def test_leaving_and_long_dead_workers_are_removed(runtime: Runtime) -> None:

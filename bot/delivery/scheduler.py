@@ -33,6 +33,7 @@ from bot.delivery import heartbeat
 from bot.delivery.registry import Planner, planners
 from bot.delivery.slack_sender import make_delivery_client
 from bot.delivery.worker import DeliveryWorker, WorkReport
+from bot.health import TickPulse
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -102,16 +103,24 @@ class DeliveryScheduler:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.heartbeat_seconds = runtime.settings.reminders.worker_timeout_seconds / 5
+        # /healthz: a tick that finished recently (a failed one does not count).
+        self.pulse = TickPulse()
+
+    def live_workers(self, db: Session) -> int:
+        """For /metrics: the processes whose heartbeat is fresh, this one included."""
+        return heartbeat.live_worker_count(db, self.runtime.clock.now(), self.worker.timeout)
 
     def tick(self) -> None:
         """The planners; the sending loop picks up what they make due."""
         now = self.runtime.clock.now()
-        run_planners(self.runtime, now)
         try:
+            run_planners(self.runtime, now)
             with self.runtime.unit_of_work(write=True) as db:
                 heartbeat.forget_long_dead(db, now)
         except Exception:
-            log.exception("could not forget stopped workers")
+            log.exception("delivery tick failed; the next tick tries again")
+            return
+        self.pulse.mark()
 
     def _send_loop(self, first_wait: float) -> None:
         clock: Callable[[], datetime] = self.runtime.clock.now

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.metrics import WebApiCallCounter
 
 # The longest a live process keeps one call open (a live process's claims are
 # never taken over, so this only bounds how long one member can hold a thread).
@@ -41,7 +42,8 @@ def make_delivery_client(settings: Settings) -> WebClient:
         token=settings.slack.bot_token or None,
         base_url=settings.slack.api_url,
         timeout=MAX_CALL_SECONDS,
-        retry_handlers=[],
+        # Counts calls for /metrics; it never retries.
+        retry_handlers=[WebApiCallCounter()],
     )
 
 
@@ -62,12 +64,19 @@ class SendResult:
 
 
 def post_message(
-    client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]]
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    *,
+    token: str | None = None,
 ) -> SendResult:
-    """Post once; classify the answer, never raise for Slack's or the network's faults."""
+    """Post once (with *token*, the workspace's, when given); classify the answer,
+    never raise for Slack's or the network's faults."""
+    extra: dict[str, Any] = {"token": token} if token else {}
     try:
         response = client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks or None, unfurl_links=False
+            channel=channel, text=text, blocks=blocks or None, unfurl_links=False, **extra
         )
     except SlackApiError as exc:
         return _classify_api_error(exc)

@@ -4,8 +4,8 @@ Claims on ``deliveries`` are valid while the claiming worker's heartbeat is
 fresh, instead of for a fixed lease.  ``deliveries.lease_until`` stays (the
 previous release reads it during a rolling restart) and is dropped later.
 
-Revision ID: 0006_worker_heartbeats
-Revises: 0005_anonymous_feedback_at_rest
+Revision ID: 0008_worker_heartbeats
+Revises: 0007_slack_installations
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_worker_heartbeats"
-down_revision = "0005_anonymous_feedback_at_rest"
+revision = "0008_worker_heartbeats"
+down_revision = "0007_slack_installations"
 branch_labels = None
 depends_on = None
 
