@@ -87,10 +87,10 @@ class ReminderSettings:
     offset_names: tuple[str, ...] = ("P7D", "P1D", "PT1H")
     tick_seconds: int = 30
     quiet_hours: QuietHours | None = QuietHours(time(21, 0), time(7, 0))
-    # Per process: with several replicas, set it to the workspace budget / replicas.
+    # The workspace's budget, shared by all live replicas.
     send_rate_per_second: int = 20
-    # A claimed row is taken over by another process once its lease has run out.
-    lease_seconds: int = 120
+    # A process whose heartbeat is older than this is dead; its claims are taken over.
+    worker_timeout_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ SCHEMA: dict[str, dict[str, Reader]] = {
         "tick_seconds": _integer(1, 3600),
         "quiet_hours": _quiet_hours,
         "send_rate_per_second": _integer(1, 1000),
-        "lease_seconds": _integer(2, 3600),
+        "worker_timeout_seconds": _integer(2, 300),
     },
     "feedback": {"prompt_delay": _duration, "nudge_after": _duration},
     "fees": {
@@ -478,7 +478,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             send_rate_per_second=get(
                 "reminders", "send_rate_per_second", defaults.reminders.send_rate_per_second
             ),
-            lease_seconds=get("reminders", "lease_seconds", defaults.reminders.lease_seconds),
+            worker_timeout_seconds=get(
+                "reminders", "worker_timeout_seconds", defaults.reminders.worker_timeout_seconds
+            ),
         ),
         feedback=FeedbackSettings(
             prompt_delay=get("feedback", "prompt_delay", defaults.feedback.prompt_delay),
