@@ -8,6 +8,7 @@ clear line.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -22,6 +23,8 @@ from bot.durations import parse_duration
 
 LANGUAGES = ("da", "nb", "en")
 DEFAULT_CONFIG_PATH = "./config.toml"
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -407,6 +410,16 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
         raise ConfigError(str(path), f"not valid TOML: {exc}") from None
 
 
+# Keys an earlier release read: accepted with a warning for one release, so a
+# rolling upgrade does not stop on a config that was right yesterday.
+RETIRED_KEYS: dict[tuple[str, str], str] = {
+    ("reminders", "lease_seconds"): (
+        "no longer used: claims follow the worker heartbeats "
+        "([reminders] worker_timeout_seconds); remove it"
+    ),
+}
+
+
 def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for section, value in raw.items():
@@ -416,10 +429,14 @@ def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[st
             raise ConfigError(section, f"unknown section [{section}]")
         if not isinstance(value, dict):
             raise ConfigError(section, "must be a table")
+        kept = dict(value)
         for key in value:
-            if key not in SCHEMA[section]:
+            if (section, key) in RETIRED_KEYS:
+                log.warning("config: %s.%s: %s", section, key, RETIRED_KEYS[(section, key)])
+                del kept[key]
+            elif key not in SCHEMA[section]:
                 raise ConfigError(f"{section}.{key}", "unknown key")
-        merged[section] = dict(value)
+        merged[section] = kept
     for section, keys in SCHEMA.items():
         for key in keys:
             env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
