@@ -3,8 +3,8 @@
 ``learning_points`` keeps the text only (no member, no answer id), so a point
 survives any change to the answers and its author's erasure.
 
-Revision ID: 0008_learning_points
-Revises: 0007_slack_installations
+Revision ID: 0009_learning_points
+Revises: 0008_worker_heartbeats
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_learning_points"
-down_revision = "0007_slack_installations"
+revision = "0009_learning_points"
+down_revision = "0008_worker_heartbeats"
 branch_labels = None
 depends_on = None
 
