@@ -101,6 +101,13 @@ class _Document(FPDF):
         self.ln(4)
 
 
+def _network(report: SeasonReport, t: Translator) -> str:
+    """The workspace's name, else a programme season's own title, else "the SDG network"."""
+    season = report.season
+    named = season.title if season.title != season.key else ""
+    return report.network or named or t.gettext("The SDG network")
+
+
 def _figure_text(figures: SeasonFigures, name: str, t: Translator) -> str:
     if name == "response_rate":
         return percent_text(figures.response_rate, t)
@@ -120,10 +127,10 @@ def _cover(pdf: _Document, report: SeasonReport, t: Translator) -> None:
     pdf.set_xy(pdf.l_margin, 22)
     pdf.set_text_color(255, 255, 255)
     pdf.set_font(FONT, "", 13)
-    pdf.cell(0, 8, report.network or t.gettext("The SDG network"))
+    pdf.cell(0, 8, _network(report, t))
     pdf.set_xy(pdf.l_margin, 32)
     pdf.set_font(FONT, "B", 26)
-    pdf.cell(0, 12, t.gettext("Season report %(season)s", season=report.season.title))
+    pdf.cell(0, 12, t.gettext("Season report %(season)s", season=report.season.key))
     pdf.set_xy(pdf.l_margin, 48)
     pdf.set_font(FONT, "", 11)
     season = report.season
@@ -358,7 +365,7 @@ def _comparison(pdf: _Document, report: SeasonReport, t: Translator) -> None:
         return
     before, previous = report.previous
     pdf.add_page()
-    pdf.heading(t.gettext("Compared with %(season)s", season=before.title))
+    pdf.heading(t.gettext("Compared with %(season)s", season=before.key))
     current = report.figures
     pdf.set_font(FONT, "", 10)
     with pdf.table(
@@ -369,7 +376,7 @@ def _comparison(pdf: _Document, report: SeasonReport, t: Translator) -> None:
         padding=1.5,
     ) as table:
         row = table.row()
-        for text in ("", before.title, report.season.title, t.gettext("Change")):
+        for text in ("", before.key, report.season.key, t.gettext("Change")):
             row.cell(text)
         for name, label in FIGURES:
             row = table.row()
@@ -395,8 +402,8 @@ def _change(before: SeasonFigures, now: SeasonFigures, name: str, t: Translator)
 
 def season_report_pdf(report: SeasonReport, t: Translator) -> bytes:
     """The whole report, as the bytes of one PDF file."""
-    title = t.gettext("Season report %(season)s", season=report.season.title)
-    pdf = _Document(t, f"{report.network} · {title}" if report.network else title)
+    title = t.gettext("Season report %(season)s", season=report.season.key)
+    pdf = _Document(t, f"{_network(report, t)} · {title}")
     pdf.set_title(title)
     pdf.set_author("sdgbot")
     pdf.set_lang(t.language)

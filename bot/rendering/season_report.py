@@ -26,5 +26,5 @@ def report_sent_reply(report: SeasonReport, t: Translator) -> Reply:
     _ = gettext_for(t)
     return message_reply(
         ":white_check_mark: "
-        + _("The season report %(season)s is in your DM.", season=report.season.title)
+        + _("The season report %(season)s is in your DM.", season=report.season.key)
     )

@@ -23,7 +23,7 @@ def report_to_dm(req: Request, season_key: str) -> Reply:
         channel=dm_channel(req),
         file=season_report_pdf(report, req.t),
         filename=report_filename(report),
-        title=req.t.gettext("Season report %(season)s", season=report.season.title),
+        title=req.t.gettext("Season report %(season)s", season=report.season.key),
     )
     return report_sent_reply(report, req.t)
 
