@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.rendering.charts import summary_chart_png
-from bot.rendering.csv_files import feedback_csv, registrations_csv
+from bot.rendering.csv_files import export_files
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import season_reply, sent_to_dm_text, summary_reply
@@ -72,17 +72,14 @@ def send_summary_to_dm(
 def export_to_dm(
     runtime: Runtime, client: WebClient, user_id: str, key: str, reader: Reader
 ) -> Reply:
-    """Registrations and feedback of *key* as two CSV files in the facilitator's DM."""
+    """Registrations and feedback of *key* as a workbook and two CSV files in the DM."""
     require_facilitator(runtime, client, user_id)
     with runtime.unit_of_work() as db:
         export = exports.session_export(
             db, runtime.settings.home_team_id, key, runtime.settings.fees
         )
     t = reader.translator
-    files = [
-        registrations_csv(export, t, runtime.settings.bot.zone),
-        feedback_csv(export, t),
-    ]
+    files = export_files(export, t, runtime.settings.bot.zone)
     client.files_upload_v2(
         channel=dm_channel(client, user_id),
         file_uploads=[{"file": f.content, "filename": f.filename, "title": f.title} for f in files],

@@ -35,7 +35,7 @@ COMMAND_HELP = {
     "mydata": N_("everything stored about you, as a file"),
     "forget-me": N_("erase your personal data"),
     "summary": N_("KEY|season: feedback summary"),
-    "export": N_("KEY: registrations and feedback as CSV"),
+    "export": N_("KEY: registrations and feedback as Excel and CSV"),
     "new": N_("create a session"),
     "edit": N_("KEY: edit a session"),
     "announce": N_("KEY: post a session to a channel"),
