@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -25,6 +26,9 @@ from bot.config import LANGUAGES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
+# A title that ends in "?" or "!" placed before the sentence's own mark
+# ("hvad lærte vi i år?" + "!"): keep the title's mark only, also across *bold*.
+_DOUBLED_MARK = re.compile(r"([?!])([*_]?)[?!.]")
 
 
 def N_(message: str) -> str:
@@ -83,11 +87,11 @@ class Translator:
 
     def gettext(self, message: str, **values: object) -> str:
         text = translations(self.language).gettext(message)
-        return text % values if values else text
+        return _DOUBLED_MARK.sub(r"\1\2", text % values) if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         text = translations(self.language).ngettext(singular, plural, n)
-        return text % {"num": n, **values}
+        return _DOUBLED_MARK.sub(r"\1\2", text % {"num": n, **values})
 
     def local(self, moment: datetime, zone: str | None = None) -> datetime:
         if moment.tzinfo is None:

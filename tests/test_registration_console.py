@@ -37,6 +37,8 @@ def test_the_console_registers_and_cancels() -> None:
             "1",  # in the room (the first session has a place and an online link)
             "/sdg my",
             "/sdg cancel",
+            "1",  # the Cancel button under the question
+            "1",  # "Yes, cancel" in its confirm dialog
             "1",  # the "Register again" button
             "1",  # in the room
         ]

@@ -119,8 +119,10 @@ class Console:
         if choice is None:
             self._print(f"(there is no button {number})")
             return
+        if choice.action.get("confirm") and not self._confirmed(choice.action["confirm"]):
+            return
         source = choice.source
-        action = dict(choice.action)
+        action = {k: v for k, v in choice.action.items() if k != "confirm"}
         action.setdefault("block_id", choice.block_id)
         action["action_ts"] = str(time.time())
         payload: dict[str, Any] = {
@@ -143,6 +145,19 @@ class Console:
         status, body = self._send_interaction(payload)
         self._show_ack(status, body)
         self.show_new_activity()
+
+    def _confirmed(self, dialog: dict[str, Any]) -> bool:
+        """Slack's confirm dialog: its question, then the person's answer."""
+        title = (dialog.get("title") or {}).get("text", "")
+        yes = (dialog.get("confirm") or {}).get("text", "OK")
+        no = (dialog.get("deny") or {}).get("text", "Cancel")
+        self._print(f"--- dialog: {title} ---")
+        self._print(mrkdwn_to_text((dialog.get("text") or {}).get("text", "")))
+        answer = self.ask(f"[1] {yes}  [2] {no}: ")
+        if answer is not None and answer.strip() == "1":
+            return True
+        self._print(f"({no})")
+        return False
 
     # --- showing what the bot did ------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering import blocks as bk
+from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.sessions import kind_label
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
@@ -26,9 +27,7 @@ def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
     buttons: list[bk.Block] = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key)]
     if not view.cancelled:
         if view.my_status in ("confirmed", "waiting"):
-            buttons.append(
-                bk.button(t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, view.key)
-            )
+            buttons.append(cancel_registration_button(view.key, view.title, t))
         else:
             buttons.append(
                 bk.button(t.gettext("Register"), ActionId.REGISTER, view.key, style="primary")

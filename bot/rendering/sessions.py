@@ -9,6 +9,7 @@ from bot.commands import COMMANDS, CommandName, CommandSpec
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
+from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
@@ -151,9 +152,7 @@ def _card_actions(
     elements: list[bk.Block] = []
     if registration_open:
         if not public and view.my_status in ("confirmed", "waiting"):
-            elements.append(
-                bk.button(t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, view.key)
-            )
+            elements.append(cancel_registration_button(view.key, view.title, t))
         else:
             elements.append(
                 bk.button(t.gettext("Register"), ActionId.REGISTER, view.key, style="primary")

@@ -11,12 +11,13 @@ from slack_sdk import WebClient
 
 from bot.commands import CommandName
 from bot.errors import AttendanceRequired, ProfileRequired
+from bot.rendering.cancellation import cancel_question_reply
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
-    cancel_reply,
     my_registrations_reply,
     outcome_reply,
+    when_text,
 )
 from bot.rendering.reply import Reply
 from bot.runtime import Runtime
@@ -72,12 +73,14 @@ def answer_register(
 
 
 def answer_cancel(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
+    """Asks first; the Cancel button in the answer (with its confirm dialog) cancels."""
     team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work(write=True) as db:
-        outcome = registration.cancel_registration(
+    with runtime.unit_of_work() as db:
+        session = registration.registration_to_cancel(
             db, team, cmd.user_id, _key(argument), runtime.clock.now()
         )
-    return cancel_reply(outcome, reader.translator)
+    t = reader.translator
+    return cancel_question_reply(session.key, session.title, when_text(session, t), t)
 
 
 def answer_my(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
