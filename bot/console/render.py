@@ -23,6 +23,7 @@ EMOJI = {
     ":bell:": "🔔",
     ":speech_balloon:": "💬",
     ":tada:": "🎉",
+    ":red_circle:": "🔴",
 }
 
 

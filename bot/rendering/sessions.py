@@ -74,8 +74,13 @@ def session_card(
     currency: str = "DKK",
     public: bool = False,
     registration_open: bool = True,
+    running: bool = False,
 ) -> list[bk.Block]:
-    """The card for one session; a public card shows no reader-specific facts."""
+    """The card for one session; a public card shows no reader-specific facts.
+
+    A *running* session's card is for the member who is late: when it started
+    and its join link, no seat count and no Register or Cancel button.
+    """
     other_zone = not public and t.timezone != view.timezone and _offsets_differ(view, t)
     facts = render(
         "session_facts.md.j2",
@@ -86,13 +91,16 @@ def session_card(
         online_link=link(view.online_url, t.gettext("Join online")) if view.online_url else "",
         price_text=price_text(view, t, currency),
         my_status=None if public else view.my_status,
+        running=running,
     )
     out: list[bk.Block] = [bk.header(view.title), bk.section(facts)]
     if view.description:
         out.append(bk.section(clip(escape(view.description), _DESCRIPTION_LIMIT)))
 
     _ = gettext_for(t)
-    action_row = _card_actions(view, t, public=public, registration_open=registration_open)
+    action_row = _card_actions(
+        view, t, public=public, registration_open=registration_open and not running
+    )
     footer = bk.context(_("Key: `%(key)s`", key=view.key))
     reserved = 2 + (1 if action_row else 0)  # footer + overflow pointer + actions
 
@@ -171,6 +179,26 @@ def session_reply(
     _ = gettext_for(t)
     text = _("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
     return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
+
+
+def now_and_next_reply(
+    running: list[SessionView], upcoming: SessionView | None, t: Translator, *, currency: str
+) -> Reply:
+    """``/sdg next``: what is going on now (to find the join link), then the next session."""
+    _ = gettext_for(t)
+    blocks: list[bk.Block] = []
+    texts: list[str] = []
+    for view in running:
+        blocks += session_card(view, t, currency=currency, running=True)
+        texts.append(
+            _("%(title)s started at %(start)s", title=view.title, start=t.time(view.starts))
+        )
+    if upcoming is not None:
+        if blocks:
+            blocks += [bk.divider(), bk.section("*" + t.gettext("Next") + "*")]
+        blocks += session_card(upcoming, t, currency=currency)
+        texts.append(_("%(title)s, %(date)s", title=upcoming.title, date=t.date(upcoming.starts)))
+    return Reply("; ".join(texts), bk.fit_message(blocks))
 
 
 def session_list_reply(views: list[SessionView], t: Translator) -> Reply:

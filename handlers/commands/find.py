@@ -6,7 +6,12 @@ from bot.commands import CommandName
 from bot.errors import MissingArgument, NoUpcomingSession
 from bot.i18n import Translator
 from bot.rendering.reply import Reply
-from bot.rendering.sessions import message_reply, session_list_reply, session_reply
+from bot.rendering.sessions import (
+    message_reply,
+    now_and_next_reply,
+    session_list_reply,
+    session_reply,
+)
 from bot.rendering.templates import gettext_for
 from bot.runtime import Runtime
 from bot.services import members, sessions
@@ -17,11 +22,14 @@ from handlers.payloads import CommandInput
 
 def answer_next(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
     team = runtime.team_for(cmd.team_id)
+    now = runtime.clock.now()
     with runtime.unit_of_work() as db:
-        view = sessions.next_session(db, team, runtime.clock.now(), cmd.user_id)
-    if view is None:
+        running = sessions.running_sessions(db, team, now, cmd.user_id)
+        view = sessions.next_session(db, team, now, cmd.user_id)
+    if view is None and not running:
         raise NoUpcomingSession()
-    return session_reply(view, reader.translator, currency=runtime.settings.fees.currency)
+    currency = runtime.settings.fees.currency
+    return now_and_next_reply(running, view, reader.translator, currency=currency)
 
 
 def answer_list(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
