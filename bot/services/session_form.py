@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError, InvalidField, SessionFormErrors
 from bot.i18n import N_
-from bot.programme_file import (
+from bot.session_rules import (
     MAX_TITLE_LENGTH,
     FieldProblem,
     count_problem,
