@@ -417,3 +417,13 @@ def require_slack_secrets(settings: Settings, *, socket: bool) -> None:
         raise ConfigError("SLACK_SIGNING_SECRET", "is not set in the environment")
     if socket and not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN", "is not set in the environment (needed for --socket)")
+
+
+def checked_timezone(name: str, value: str) -> str:
+    """A time zone given elsewhere (e.g. ``--tz``), checked as ``[bot] timezone`` is."""
+    return _timezone(name, value)
+
+
+def checked_language(name: str, value: str) -> str:
+    """A language given elsewhere (e.g. ``--language``), checked as ``[bot] language`` is."""
+    return _choice(*LANGUAGES)(name, value)
