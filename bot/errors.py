@@ -206,6 +206,20 @@ class AnonymityLocked(DomainError):
     )
 
 
+class SessionNotHeldYet(DomainError):
+    message_id = N_(
+        "%(title)s has not taken place yet, so there is no feedback to sum up. "
+        "Ask again after it has ended."
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class StartInThePast(DomainError):
+    message_id = N_("This start has already passed. Choose a date and time ahead.")
+
+
 class AgendaOutsideSession(DomainError):
     message_id = N_(
         "The agenda has items outside these times. Change the agenda in the programme file first."

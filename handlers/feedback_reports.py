@@ -32,6 +32,7 @@ def season_summary(req: Request) -> Reply:
 def session_summary(req: Request, key: str) -> tuple[Reply, bytes | None]:
     """The summary and its chart (None when nobody has answered)."""
     with req.db() as db:
+        summaries.require_taken_place(db, req.team, key, req.now)
         summary = summaries.session_summary(db, req.team, key)
     chart = summary_chart_png(summary, req.t) if summary.responses else None
     return summary_reply(summary, req.t), chart

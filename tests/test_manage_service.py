@@ -258,7 +258,7 @@ def test_create_refuses_a_key_in_use_in_any_case(runtime: Runtime, world: int) -
         manage.create_session(db, TEAM, dataclasses.replace(draft, key=KEY.upper()), NOW)
     assert set(taken.value.errors) == {"key"}
     with runtime.unit_of_work() as db, pytest.raises(SessionFormErrors):
-        manage.check_draft(db, TEAM, dataclasses.replace(draft, key=KEY), editing=False)
+        manage.check_draft(db, TEAM, dataclasses.replace(draft, key=KEY), editing=False, now=NOW)
 
 
 def test_moving_a_session_queues_one_notice_per_registrant_and_moves_the_agenda(
