@@ -344,7 +344,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
 
     def get(section: str, key: str, default: Any) -> Any:
         if key in values.get(section, {}):
-            return SCHEMA[section][key](f"{section}.{key}", values[section][key])
+            env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
+            source = f" (from {env_name})" if env_name in env else ""
+            return SCHEMA[section][key](f"{section}.{key}{source}", values[section][key])
         return default
 
     defaults = Settings()
