@@ -27,10 +27,12 @@ DEFAULT_CONFIG_PATH = "./config.toml"
 class ConfigError(ValueError):
     """A configuration value is missing or wrong; ``key`` names it."""
 
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error: {key}: {reason}")
+    def __init__(self, key: str, reason: str, source: str = "") -> None:
+        where = f"{key} (from {source})" if source else key
+        super().__init__(f"config error: {where}: {reason}")
         self.key = key
         self.reason = reason
+        self.source = source  # the environment variable the value came from, if any
 
 
 @dataclass(frozen=True)
@@ -344,9 +346,13 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
 
     def get(section: str, key: str, default: Any) -> Any:
         if key in values.get(section, {}):
-            env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
-            source = f" (from {env_name})" if env_name in env else ""
-            return SCHEMA[section][key](f"{section}.{key}{source}", values[section][key])
+            try:
+                return SCHEMA[section][key](f"{section}.{key}", values[section][key])
+            except ConfigError as error:
+                env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
+                if env_name in env:
+                    raise ConfigError(error.key, error.reason, source=env_name) from None
+                raise
         return default
 
     defaults = Settings()
