@@ -18,7 +18,7 @@ help:
 	@echo "            or, with no tokens, the console sandbox; extra args via ARGS=,"
 	@echo "            e.g. make run ARGS=\"--facilitator --language en\""
 	@echo "make test   pytest on SQLite, then on a throwaway PostgreSQL (PYTEST_ARGS=...)"
-	@echo "make lint   ruff + mypy"
+	@echo "make lint   ruff + mypy + import-linter (the layer contracts in pyproject.toml)"
 	@echo "make clean  remove .venv, build artefacts, caches and .pg/"
 
 venv: $(STAMP)
@@ -57,11 +57,12 @@ test: $(STAMP)
 	if [ $$rc -ne 0 ]; then echo "== tests FAILED (exit $$rc) =="; else echo "== all tests passed =="; fi; \
 	exit $$rc
 
-# Runs both tools even when the first one complains; fails if either does.
+# Runs every tool even when one complains; fails if any does.
 lint: $(STAMP)
 	@rc=0; \
 	echo "== ruff ==" && $(BIN)/ruff check . || rc=$$?; \
 	echo "== mypy ==" && $(BIN)/mypy || rc=$$?; \
+	echo "== import-linter ==" && $(BIN)/lint-imports || rc=$$?; \
 	exit $$rc
 
 clean:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, make_engine, upgrade
 from bot.services.facilitators import FacilitatorDirectory
 
 
@@ -39,14 +39,6 @@ class Runtime:
         """
         return self.settings.home_team_id
 
-    def is_facilitator(self, slack_user_id: str) -> bool:
-        """Listed in ``[bot] facilitators``: certain without asking Slack.
-
-        User group members are not included; a facilitator action confirms
-        them with ``handlers.facilitators.require_facilitator`` (fresh check).
-        """
-        return slack_user_id in self.settings.bot.facilitators
-
     def known_facilitator(self, slack_user_id: str) -> bool:
         """For help texts: listed, or in the user group when Slack last said."""
         return self.facilitators.known(slack_user_id)
@@ -55,3 +47,10 @@ class Runtime:
         """The ack-path gate for facilitator commands: lets user group members
         through to the follow-up, which confirms them; grants nothing itself."""
         return self.facilitators.may_be(slack_user_id, self.clock.now())
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """The runtime of a process: the database migrated to head, the system clock."""
+    engine = make_engine(settings.database.url)
+    upgrade(engine)
+    return Runtime(settings=settings, database=Database(engine), clock=SystemClock())

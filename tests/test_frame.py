@@ -23,6 +23,7 @@ from bot.rendering.reply import Reply
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.services import members, sessions
+from handlers import register_listeners
 from handlers.actions import find as find_actions
 from handlers.commands import find as find_commands
 from handlers.commands import sdg
@@ -138,7 +139,7 @@ def test_every_facilitator_word_is_a_follow_up_the_frame_checks_first(
 
 
 def test_a_request_id_set_by_an_outer_layer_is_kept(runtime: Runtime) -> None:
-    frame = Frame(build_app(runtime), runtime)
+    frame = Frame(build_app(runtime, register_listeners), runtime)
     body = {"command": "/sdg", "team_id": TEAM_ID, "user_id": MEMBER, "text": " next "}
     req, problem = frame.read_request(body, BoltContext({"sdg_request_id": "edge-42"}))
     assert problem is None
@@ -168,7 +169,7 @@ def test_a_request_id_set_by_an_outer_layer_is_kept(runtime: Runtime) -> None:
 def test_a_field_of_the_wrong_type_is_unreadable_never_an_exception(
     runtime: Runtime, body: dict[str, Any]
 ) -> None:
-    frame = Frame(build_app(runtime), runtime)
+    frame = Frame(build_app(runtime, register_listeners), runtime)
     req, problem = frame.read_request(body, BoltContext())
     assert problem is not None and problem.__class__.__name__ == "UnreadableRequest"
     assert COULD_NOT_READ in reply_for_error(problem, Translator("en", "UTC")).text
@@ -283,7 +284,7 @@ def test_a_domain_error_on_a_command_is_in_the_members_language(
 def test_bolts_error_handler_ends_in_the_same_mapping(
     runtime: Runtime, known_members: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = build_app(runtime)
+    app = build_app(runtime, register_listeners)
     body = f"command=%2Fsdg&text=next&team_id={TEAM_ID}&user_id={MEMBER}"
     request = BoltRequest(
         body=body, headers={"content-type": ["application/x-www-form-urlencoded"]}
@@ -398,6 +399,38 @@ def test_the_frame_checks_facilitators_with_slack_on_command_button_and_modal(
     [updated] = standin.wait_for("views.update")
     assert "Only the network's facilitators" in text_of({"blocks": updated.args["view"]["blocks"]})
     assert asked() == 4
-    assert (
-        len(standin.uploads()) == 3
-    )  # the workbook and two CSVs of the export made while in the group
+    assert len(standin.uploads()) == 3  # the workbook and CSVs of the export made in the group
+
+
+def test_a_domain_error_after_the_profile_is_saved_is_shown_in_the_modal(
+    runtime: Runtime,
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    sample_programme: ImportResult,
+) -> None:
+    from bot.models import ProgrammeSession
+    from bot.rendering.registration import PendingRegistration
+
+    with runtime.unit_of_work(write=True) as db:
+        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == SYMPOSIUM))
+        assert session is not None
+        session.cancelled_at = runtime.clock.now()
+    role = {"text": {"type": "plain_text", "text": "leader"}, "value": "leader"}
+    values = {
+        BlockId.PROFILE_NAME: {ActionId.PROFILE_NAME_INPUT: {"value": "Eva Lund"}},
+        BlockId.PROFILE_ORGANISATION_OTHER: {ActionId.PROFILE_OTHER_INPUT: {"value": "KL"}},
+        BlockId.PROFILE_ORGANISATION: {
+            ActionId.ORGANISATION_SELECT: {"selected_option": {"value": "other"}}
+        },
+        BlockId.PROFILE_ROLE: {ActionId.PROFILE_ROLE_SELECT: {"selected_option": role}},
+    }
+    result = slack.view_submission(
+        CallbackId.PROFILE,
+        values,
+        user_id="U0EVA",
+        private_metadata=PendingRegistration(SYMPOSIUM).to_metadata(),
+    )
+    assert result.status == 200 and result.json["response_action"] == "update"
+    shown = text_of({"blocks": result.json["view"]["blocks"]})
+    assert "er aflyst" in shown, shown  # a new member: the network's language, Danish
+    assert registrations(runtime) == 0

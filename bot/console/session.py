@@ -39,6 +39,7 @@ from bot.programme_file import load_programme
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import TEAM_ID, SlackStandIn
 from bot.services.programme import import_programme
+from handlers import register_listeners  # the console wires the listeners in, as serve does
 
 # The one example file: examples/program.toml is a symbolic link to it, so the
 # sandbox and the README's example can never drift apart, and an installed sdgbot
@@ -588,7 +589,7 @@ def _run_console(
         with runtime.unit_of_work(write=True) as db:
             import_programme(db, sandbox.home_team_id, programme, clock.now())
         executor = TrackingExecutor()
-        app = build_app(runtime, listener_executor=executor)
+        app = build_app(runtime, register_listeners, listener_executor=executor)
 
         def ask(prompt: str) -> str | None:
             if interactive:

@@ -11,17 +11,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
+from bot.rendering.labels import ATTENDANCE_LABELS, STATUS_LABELS, label, role_label
 from bot.rendering.spreadsheet_cells import CellValue
 from bot.rendering.spreadsheets import Table, csv_bytes, xlsx_bytes
-from bot.rendering.summaries import role_label
 from bot.services.exports import SessionExport
 
-ATTENDANCE_LABELS = {"room": N_("In the room"), "online": N_("Online")}
-STATUS_LABELS = {
-    "confirmed": N_("Confirmed"),
-    "waiting": N_("Waiting list"),
-    "cancelled": N_("Registration cancelled"),
-}
 # The name of a participant whose personal data is erased (the row still counts and pays).
 ERASED_PARTICIPANT = N_("(personal data erased)")
 
@@ -31,12 +25,6 @@ class ExportFile:
     filename: str
     title: str
     content: bytes
-
-
-def _label(labels: dict[str, str], value: str | None, t: Translator) -> str:
-    if value is None:
-        return ""
-    return t.gettext(labels[value]) if value in labels else value
 
 
 def registrations_table(export: SessionExport, t: Translator, zone: ZoneInfo) -> Table:
@@ -54,8 +42,8 @@ def registrations_table(export: SessionExport, t: Translator, zone: ZoneInfo) ->
             row.name or t.gettext(ERASED_PARTICIPANT),
             row.organisation,
             role_label(row.role, t) if row.role else "",
-            _label(ATTENDANCE_LABELS, row.attendance, t),
-            _label(STATUS_LABELS, row.status, t),
+            label(ATTENDANCE_LABELS, row.attendance, t),
+            label(STATUS_LABELS, row.status, t),
             row.registered_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
             row.fee,
         ]

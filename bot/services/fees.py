@@ -48,7 +48,6 @@ from sqlalchemy.orm import Session
 from bot.config import FeeSettings
 from bot.errors import InvalidSeason
 from bot.models import Member, Organisation, ProgrammeSession, Registration, RegistrationStatus
-from bot.services.sessions import find_session
 
 SEASON_PATTERN = re.compile(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})")
 
@@ -209,18 +208,6 @@ def invoices_for(
         for (name, country), lines in sorted(
             grouped.items(), key=lambda item: (item[0][0] == "", item[0][0].casefold())
         )
-    )
-
-
-def session_invoices(db: Session, team_id: str, key: str, fees: FeeSettings) -> InvoiceList:
-    """One session's invoice list (for the export)."""
-    session = find_session(db, team_id, key)
-    return InvoiceList(
-        label=session.key,
-        starts=session.starts_at,
-        ends=session.ends_at,
-        currency=fees.currency,
-        organisations=invoices_for(db, [session], fees),
     )
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, DomainError, UnknownOrganisation
+from bot.errors import AttendanceRequired, UnknownOrganisation
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.rendering.errors import domain_error_reply
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
@@ -30,7 +29,7 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, ModalUpdate, Request
+from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
 
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
@@ -135,8 +134,6 @@ def submit_profile(req: Request) -> ModalAnswer:
     except AttendanceRequired as needed:
         # The session became hybrid while the modal was open: ask in a DM.
         reply = attendance_choice_reply(needed.key, needed.title, t)
-    except DomainError as exc:
-        return ModalAnswer(ModalUpdate(notice_view(domain_error_reply(exc, t).text, t)))
     else:
         reply = outcome_reply(outcome, t)
     return ModalAnswer(follow_up=lambda lazy: send_to_dm(lazy, reply))
