@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -26,6 +26,7 @@ from bot.config import LANGUAGES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
+_ENGLISH_NAMES = Locale.parse("en")
 # A title that ends in "?" or "!" placed before the sentence's own mark
 # ("hvad lærte vi i år?" + "!"): keep the title's mark only, also across *bold*.
 _DOUBLED_MARK = re.compile(r"([?!])([*_]?)[?!.]")
@@ -103,12 +104,23 @@ class Translator:
         return format_date(self.local(moment, zone), "full", locale=self.locale)
 
     def short_date(self, moment: datetime, zone: str | None = None) -> str:
-        return format_date(self.local(moment, zone), "EEE d. MMM", locale=self.locale)
+        """``tors. 10. dec.`` / ``tor. 10. des.`` / ``Thu 10 Dec``: CLDR's pattern for the locale.
+
+        English readers get British order with the common month abbreviations
+        ("Sep", not CLDR's British "Sept").
+        """
+        pattern = self.locale.datetime_skeletons["MMMEd"].pattern
+        names = _ENGLISH_NAMES if self.language == "en" else self.locale
+        return format_date(self.local(moment, zone), pattern, locale=names)
 
     def time(self, moment: datetime, zone: str | None = None) -> str:
         """``13.30`` (da) / ``13:30`` (nb, en)."""
         return format_time(self.local(moment, zone), "short", locale=self.locale)
 
     def zone_city(self, zone: str | None = None) -> str:
+        """The zone's city in the reader's language: ``København``, ``New York``."""
         name = zone or self.timezone
-        return name.rsplit("/", 1)[-1].replace("_", " ")
+        try:
+            return str(get_timezone_location(name, locale=self.locale, return_city=True))
+        except LookupError:
+            return name.rsplit("/", 1)[-1].replace("_", " ")

@@ -6,7 +6,7 @@ from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering import blocks as bk
 from bot.rendering.cancellation import cancel_registration_button
-from bot.rendering.sessions import kind_label
+from bot.rendering.sessions import kind_label, offsets_differ, zone_note
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
@@ -53,6 +53,8 @@ def home_view(views: list[SessionView], t: Translator) -> dict[str, object]:
                 )
             )
     blocks += [bk.divider(), bk.section("*" + _("Upcoming sessions") + "*")]
+    if any(offsets_differ(view, t) for view in views[:MAX_HOME_SESSIONS]):
+        blocks.append(zone_note(t))
     if not views:
         blocks.append(bk.section(_("No sessions are planned yet.")))
     for view in views[:MAX_HOME_SESSIONS]:

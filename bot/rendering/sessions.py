@@ -50,7 +50,7 @@ def session_card(
     A *running* session's card is for the member who is late: when it started
     and its join link, no seat count and no Register or Cancel button.
     """
-    other_zone = not public and t.timezone != view.timezone and _offsets_differ(view, t)
+    other_zone = not public and t.timezone != view.timezone and offsets_differ(view, t)
     facts = render(
         "session_facts.md.j2",
         t,
@@ -76,6 +76,8 @@ def session_card(
     if view.agenda:
         out.append(bk.divider())
         out.append(bk.section("*" + t.gettext("Agenda") + "*"))
+        if other_zone:
+            out.append(zone_note(t))
         zone = view.timezone if public else t.timezone
         lines = [render("agenda_item.md.j2", t, item=item, zone=zone) for item in view.agenda]
         sections = _pack(lines)
@@ -100,7 +102,12 @@ def session_card(
     return bk.fit_message(out)
 
 
-def _offsets_differ(view: SessionView, t: Translator) -> bool:
+def zone_note(t: Translator) -> bk.Block:
+    """Times below are the reader's, not the sessions' own: say in which zone."""
+    return bk.context(t.gettext("Times are in %(zone)s.", zone=t.zone_city()))
+
+
+def offsets_differ(view: SessionView, t: Translator) -> bool:
     return t.local(view.starts).utcoffset() != t.local(view.starts, view.timezone).utcoffset()
 
 
@@ -176,7 +183,10 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
         return Reply(text, [bk.section(text)])
     heading = t.gettext("Upcoming sessions")
     out: list[bk.Block] = [bk.header(heading)]
-    for view in views[: bk.MAX_MESSAGE_BLOCKS - 2]:
+    if any(offsets_differ(view, t) for view in views):
+        out.append(zone_note(t))
+    shown = views[: bk.MAX_MESSAGE_BLOCKS - len(out) - 1]
+    for view in shown:
         place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
         line = render(
             "session_line.md.j2",
@@ -192,7 +202,7 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
                 accessory=bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key),
             )
         )
-    if len(views) > bk.MAX_MESSAGE_BLOCKS - 2:
+    if len(views) > len(shown):
         out.append(bk.context(t.gettext("More sessions follow later in the season.")))
     return Reply(heading, out)
 
