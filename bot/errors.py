@@ -15,11 +15,19 @@ class DomainError(Exception):
         self.values = values
 
 
+# What a member typed, echoed back in an answer, is cut to this many characters.
+MAX_ECHO = 40
+
+
+def echoed(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
 class SessionNotFound(DomainError):
     message_id = N_("There is no session with the key %(key)s.")
 
     def __init__(self, key: str, suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(key=key)
+        super().__init__(key=echoed(key))
         self.key = key
         self.suggestions = suggestions
 

@@ -352,7 +352,7 @@ def test_a_new_place_and_link_say_what_they_were_and_are_in_each_language(
     edit(runtime, NOW + timedelta(minutes=1), location="online", online_url="")
     newest = {r.recipient: r for r in notices(runtime) if r.state == DeliveryState.PENDING}
     anna = message_text(runtime, newest["U0ANNA"])
-    assert "Nyt sted: Online\nFør: ~Nyborg Strand~" in anna
+    assert "Nyt sted: Digitalt\nFør: ~Nyborg Strand~" in anna
     assert ("Der er ikke længere et onlinelink.\nFør: ~https://teams.example.org/new~") in anna
 
 

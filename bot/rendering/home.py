@@ -6,7 +6,7 @@ from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering import blocks as bk
 from bot.rendering.cancellation import cancel_registration_button
-from bot.rendering.sessions import kind_label, offsets_differ, zone_note
+from bot.rendering.sessions import kind_label, offsets_differ, show_command, zone_note
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
@@ -23,6 +23,7 @@ def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
         kind=kind_label(view.kind, t),
         place=place,
         my_status=view.my_status,
+        show=show_command(view.key, t),
     )
     buttons: list[bk.Block] = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key)]
     if not view.cancelled:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from bot.commands import COMMANDS, CommandName, CommandSpec
-from bot.i18n import Translator
+from bot.commands import COMMANDS, CommandName, CommandSpec, spec_of
+from bot.errors import echoed
+from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
 from bot.rendering.cancellation import cancel_registration_button
@@ -24,6 +25,22 @@ _DESCRIPTION_LIMIT = 1500
 def command_word(spec: CommandSpec, language: str) -> str:
     """The word shown in help: the member's own language where we have one."""
     return spec.words.get(language, spec.name.value)
+
+
+# What follows the word in a usage hint; KEY is translated (NØGLE, NØKKEL).
+KEY_PLACEHOLDER = N_("KEY")
+
+
+def usage_text(name: CommandName, t: Translator, argument: str = KEY_PLACEHOLDER) -> str:
+    """``/sdg vis NØGLE``: how to write a command, in the reader's words."""
+    word = command_word(spec_of(name), t.language)
+    shown = t.gettext(argument) if argument == KEY_PLACEHOLDER else argument
+    return f"/sdg {word} {shown}"
+
+
+def show_command(key: str, t: Translator) -> str:
+    """``/sdg vis 2027-06-10-symposium`` for the list's lines."""
+    return usage_text(CommandName.SHOW, t, key)
 
 
 def price_text(view: SessionView, t: Translator, currency: str) -> str:
@@ -195,6 +212,7 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
             kind=kind_label(view.kind, t),
             place=place,
             my_status=view.my_status,
+            show=show_command(view.key, t),
         )
         out.append(
             bk.section(
@@ -231,7 +249,8 @@ def help_reply(
     if unknown_word is not None:
         out.append(
             bk.section(
-                ":grey_question: " + _("I don't know the command “%(word)s”.", word=unknown_word)
+                ":grey_question: "
+                + _("I don't know the command “%(word)s”.", word=echoed(unknown_word))
             )
         )
     out.append(bk.section(text))

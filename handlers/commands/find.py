@@ -11,6 +11,7 @@ from bot.rendering.sessions import (
     now_and_next_reply,
     session_list_reply,
     session_reply,
+    usage_text,
 )
 from bot.rendering.templates import gettext_for
 from bot.services import members, sessions
@@ -34,7 +35,7 @@ def answer_list(req: Request, argument: str) -> Reply:
 
 def answer_show(req: Request, argument: str) -> Reply:
     if not argument:
-        raise MissingArgument(usage="/sdg show KEY")
+        raise MissingArgument(usage=usage_text(CommandName.SHOW, req.t))
     with req.db() as db:
         view = sessions.session_by_key(db, req.team, argument.split()[0], req.user_id)
     return session_reply(view, req.t, currency=req.settings.fees.currency)
@@ -42,7 +43,11 @@ def answer_show(req: Request, argument: str) -> Reply:
 
 def answer_language(req: Request, argument: str) -> Reply:
     if not argument:
-        raise MissingArgument(usage="/sdg language da|nb|en")
+        _ = gettext_for(req.t)
+        usage = usage_text(CommandName.LANGUAGE, req.t, "da|nb|en")
+        return message_reply(
+            ":speech_balloon: " + _("I answer you in English. To change it: %(usage)s", usage=usage)
+        )
     with req.write() as db:
         chosen = members.set_language(db, req.team, req.user_id, argument, req.now)
     _ = gettext_for(Translator(chosen, req.reader.timezone))
