@@ -170,3 +170,29 @@ def test_every_emoji_code_the_bot_writes_has_a_console_symbol() -> None:
     }
     assert used, "the bot writes emoji codes"
     assert sorted(used - set(EMOJI)) == []
+
+
+def test_enter_keeps_the_session_forms_and_feedbacks_choices(tmp_path: Path) -> None:
+    near = programme_near_today(tmp_path)
+    key = re.search(r'key = "([^"]+-netvaerksmoede)"', Path(near).read_text()).group(1)  # type: ignore[union-attr]
+    lines = [
+        f"/sdg edit {key}",
+        *[""] * 13,  # Enter on every field: the kind, the feedback box, ... stay
+        "/sdg register",
+        *("Anna Holm", "aarhus", "1", "", "2", "1"),
+        "/time +15d",
+        "/sdg feedback",
+        *("4", "Dialogen", "", "11,13", "1"),
+        "/sdg feedback",
+        *("", "", "", "", ""),  # the earlier answer is prefilled: Enter keeps all of it
+    ]
+    done = run_console_process(
+        lines, "--language", "en", "--facilitator", "--programme", near, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Nothing was changed in Netværksmøde i Middelfart" in out
+    second = out.rpartition("/sdg feedback")[2]
+    assert "13. Climate action *" in second and "Enter keeps 11,13" in second
+    assert "Overall, how was the session? (number; Enter keeps 4)" in second
+    assert "✅ Thank you! Your new answer on Netværksmøde i Middelfart replaces" in second
