@@ -27,9 +27,19 @@ from bot.config import LANGUAGES
 LOCALES_DIR = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
 _ENGLISH_NAMES = Locale.parse("en")
-# A title that ends in "?" or "!" placed before the sentence's own mark
-# ("hvad lærte vi i år?" + "!"): keep the title's mark only, also across *bold*.
-_DOUBLED_MARK = re.compile(r"([?!])([*_]?)[?!.]")
+# A value that ends in "?" or "!" placed before the sentence's own mark
+# ("hvad lærte vi i år?" + "!"): the sentence's mark goes, also across *bold*.
+_MARK_AFTER_VALUE = re.compile(r"(%\((\w+)\)s)([*_]?)[?!.]")
+
+
+def _without_doubled_marks(template: str, values: dict[str, object]) -> str:
+    def keep(match: re.Match[str]) -> str:
+        value = values.get(match.group(2))
+        if isinstance(value, str) and value.rstrip("*_").endswith(("?", "!")):
+            return match.group(1) + match.group(3)
+        return match.group(0)
+
+    return _MARK_AFTER_VALUE.sub(keep, template)
 
 
 def N_(message: str) -> str:
@@ -88,11 +98,11 @@ class Translator:
 
     def gettext(self, message: str, **values: object) -> str:
         text = translations(self.language).gettext(message)
-        return _DOUBLED_MARK.sub(r"\1\2", text % values) if values else text
+        return _without_doubled_marks(text, values) % values if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         text = translations(self.language).ngettext(singular, plural, n)
-        return _DOUBLED_MARK.sub(r"\1\2", text % {"num": n, **values})
+        return _without_doubled_marks(text, values) % {"num": n, **values}
 
     def local(self, moment: datetime, zone: str | None = None) -> datetime:
         if moment.tzinfo is None:
