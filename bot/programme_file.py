@@ -336,7 +336,11 @@ class _Validator:
             elif isinstance(key, str):
                 first_line[key] = block.line
             before = len(self.problems)
-            spec = self.session(table, block)
+            try:
+                spec = self.session(table, block)
+            except ProgrammeError as problem:  # a rule that stops reading this session
+                self.problems.append(problem)
+                continue
             if spec is not None and len(self.problems) == before:
                 sessions.append(spec)
         return Programme(tuple(sessions))
