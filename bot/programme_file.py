@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.session_rules import (
     KEY_RULE,
     KINDS,
+    MAX_CAPACITY,
+    MAX_PRICE,
     MAX_TITLE_LENGTH,
     FieldProblem,
     count_problem,
@@ -421,11 +423,16 @@ class _Validator:
             self.note(block.line, "location or online_url is required")
 
         capacity = self.attempt(
-            lambda: self.count(table.get("capacity", 0), "capacity", block.at("capacity")), 0
+            lambda: self.count(
+                table.get("capacity", 0), "capacity", block.at("capacity"), MAX_CAPACITY
+            ),
+            0,
         )
         price = table.get("price")
         if price is not None:
-            price = self.attempt(lambda: self.count(price, "price", block.at("price")), None)
+            price = self.attempt(
+                lambda: self.count(price, "price", block.at("price"), MAX_PRICE), None
+            )
         feedback = self.attempt(lambda: self.flag(table, "feedback", True, block), True)
         anonymous = self.attempt(lambda: self.flag(table, "anonymous", False, block), False)
         description = self.attempt(lambda: self.text(table, "description", block), "")
@@ -534,9 +541,9 @@ class _Validator:
             raise self.fail(block.at(name), f"{name} must be true or false")
         return value
 
-    def count(self, value: Any, name: str, line: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or count_problem(value):
-            raise self.fail(line, f"{name} must be a whole number, 0 or more (got {value!r})")
+    def count(self, value: Any, name: str, line: int, most: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or count_problem(value, most):
+            raise self.fail(line, f"{name} must be a whole number from 0 to {most} (got {value!r})")
         return value
 
     def instant(self, value: Any, name: str, line: int) -> datetime:

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "KEY_RULE",
     "KINDS",
+    "MAX_CAPACITY",
+    "MAX_PRICE",
     "MAX_SESSION_LENGTH",
     "MAX_TITLE_LENGTH",
     "FieldProblem",
@@ -36,6 +38,9 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 KEY_RULE = "a-z, 0-9, . _ -; no æ, ø, å; at most 64, starting with a letter or digit"
 MAX_TITLE_LENGTH = 200
 MAX_SESSION_LENGTH = timedelta(days=7)
+# Sensible bounds, well inside the INTEGER columns (10**25 overflowed them).
+MAX_CAPACITY = 10_000
+MAX_PRICE = 1_000_000
 _URL_SCHEMES = ("https://", "http://")
 
 
@@ -49,6 +54,7 @@ class FieldProblem(enum.StrEnum):
     URL_SCHEME = "url_scheme"
     PLACE_MISSING = "place_missing"
     NEGATIVE = "negative"
+    TOO_LARGE = "too_large"
 
 
 def key_problem(key: str) -> FieldProblem | None:
@@ -84,8 +90,10 @@ def place_problem(location: str, online_url: str) -> FieldProblem | None:
     return FieldProblem.PLACE_MISSING if not location.strip() and not online_url.strip() else None
 
 
-def count_problem(value: int) -> FieldProblem | None:
-    return FieldProblem.NEGATIVE if value < 0 else None
+def count_problem(value: int, most: int) -> FieldProblem | None:
+    if value < 0:
+        return FieldProblem.NEGATIVE
+    return FieldProblem.TOO_LARGE if value > most else None
 
 
 def local_instant(local: datetime, zone: ZoneInfo) -> datetime | None:
