@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
 
     imp = sub.add_parser("import", help="create or update sessions from a programme file")
+    imp.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     imp.add_argument("file")
     imp.add_argument(
         "--check", action="store_true", help="show what the import would change; write nothing"
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
+    fees.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     fees.add_argument("season", help="e.g. 2026-2027 (1 August to 31 July)")
 
     db = sub.add_parser("db", help="database maintenance")
@@ -88,9 +90,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("database is up to date")
         return 0
     if args.command == "import":
-        return _import(args.file, settings, check=args.check, force=args.force)
+        return _import(args.file, settings, args.team, check=args.check, force=args.force)
     if args.command == "fees":
-        return _fees(args.season, settings)
+        return _fees(args.season, settings, args.team)
     if args.command == "console":
         from bot.console.session import run_console
 
@@ -119,18 +121,29 @@ class _CheckOnly(Exception):
         self.result = result
 
 
-def _import(path: str, settings: Settings, *, check: bool = False, force: bool = False) -> int:
+def _import(
+    path: str,
+    settings: Settings,
+    team: str | None,
+    *,
+    check: bool = False,
+    force: bool = False,
+) -> int:
     from bot.services.programme import MoveIntoThePast, import_programme, programme_warnings
+    from bot.workspaces import team_for_command_line
 
-    programme = load_programme(path, default_timezone=settings.bot.timezone)
     runtime = open_runtime(settings)
+    team_id = team_for_command_line(runtime, team)
+    # Local times in the file are the workspace's own ([workspace.T…] timezone).
+    timezone = settings.for_team(team_id).bot.timezone
+    programme = load_programme(path, default_timezone=timezone)
     now = runtime.clock.now()
     for warning in programme_warnings(programme, now):
         where = f"{path}:{warning.line}" if warning.line else path
         print(f"warning: {where}: {warning.text}")
     try:
         with runtime.unit_of_work(write=True) as db:
-            result = import_programme(db, settings.home_team_id, programme, now, force=force)
+            result = import_programme(db, team_id, programme, now, force=force)
             if check:
                 raise _CheckOnly(result)
     except _CheckOnly as checked:
@@ -175,17 +188,18 @@ def _print_import(result: ImportResult, *, check: bool) -> None:
     print(f"{result.told_total} registrant(s) {would} told of a changed time, place or link")
 
 
-def _fees(season: str, settings: Settings) -> int:
+def _fees(season: str, settings: Settings, team: str | None) -> int:
     from bot.errors import InvalidSeason
     from bot.rendering.invoices import invoice_table
     from bot.services.fees import season_invoices
+    from bot.workspaces import team_for_command_line
 
     runtime = open_runtime(settings)
+    team_id = team_for_command_line(runtime, team)
+    seen_as = settings.for_team(team_id)
     try:
         with runtime.unit_of_work() as db:
-            invoices = season_invoices(
-                db, settings.home_team_id, season, settings.fees, settings.bot.timezone
-            )
+            invoices = season_invoices(db, team_id, season, seen_as.fees, seen_as.bot.timezone)
     except InvalidSeason as exc:
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
 from bot.models import (
+    CalendarLink,
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
@@ -114,6 +115,8 @@ class PersonalData:
     messages: tuple[MessageRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
     anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
+    # When the member's private calendar address was made (its token is theirs alone).
+    calendar_link_created_at: datetime | None = None
 
     @property
     def anything(self) -> bool:
@@ -227,4 +230,7 @@ def collect_personal_data(
         messages=tuple(messages),
         feedback=tuple(feedback),
         anonymous_feedback=tuple(anonymous),
+        calendar_link_created_at=db.scalar(
+            select(CalendarLink.created_at).where(CalendarLink.member_id == member.id)
+        ),
     )

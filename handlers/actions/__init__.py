@@ -6,6 +6,7 @@ from handlers.frame import Frame
 
 
 def register(frame: Frame) -> None:
+    from handlers.actions import calendar as calendar_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
@@ -17,3 +18,4 @@ def register(frame: Frame) -> None:
     feedback_actions.register(frame)
     manage_actions.register(frame)
     privacy_actions.register(frame)
+    calendar_actions.register(frame)
