@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from bot.config import BotSettings, Settings
 from bot.console.session import run_console
+from tests.support.console_process import programme_near_today
 
 
 def test_the_console_marks_a_learning_point_and_writes_the_report() -> None:
     lines = [
         "/sdg register",
         *("Anna Holm", "aarhus", "1", "", "2", "1"),  # the profile modal; in the room
-        "/time +15d",  # the first session is 7 to 14 days ahead: now it is over
+        "/time +15d",  # the first session is 10 days ahead: now it is over
         "/sdg feedback",
         *("5", "Dialogen på tværs", "Færre slides", "13,11", "1"),
         "/sdg summary",
         "1",  # the session in the picker
     ]
     out = io.StringIO()
+    programme = programme_near_today(Path(tempfile.mkdtemp()))
     settings = Settings(bot=BotSettings(language="en", facilitators=("U0CONSOLE",)))
 
     def run(script: list[str]) -> str:
@@ -34,7 +37,7 @@ def test_the_console_marks_a_learning_point_and_writes_the_report() -> None:
             language="en",
             timezone="Europe/Copenhagen",
             database_url=database_url,
-            programme_path=None,
+            programme_path=programme,
             stdin=io.StringIO("\n".join(script) + "\n"),
             stdout=out,
         )

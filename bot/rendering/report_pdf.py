@@ -333,7 +333,7 @@ def _session_pages(pdf: _Document, report: SeasonReport, t: Translator) -> None:
                     pdf.bullet(text, "–", 9.5)
                 pdf.ln(1)
         if session.more_comments:
-            pdf.paragraph(t.gettext("More comments are in the CSV export."), 8.5, "I", MUTED)
+            pdf.paragraph(t.gettext("More comments are in the export."), 8.5, "I", MUTED)
         _breakdown(
             pdf,
             t.gettext("By role (groups of %(min)s or more)", min=MIN_GROUP),
