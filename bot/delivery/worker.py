@@ -76,7 +76,7 @@ MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
 # Rows in hand: what pacing allows in about this long, within these bounds.
-CLAIM_AHEAD_SECONDS = 2.0
+CLAIM_AHEAD_SECONDS = 1.0
 MIN_IN_HAND = 2
 MAX_IN_HAND = 2 * SEND_THREADS
 # A message built with its batch goes out only if its pacing token came this
