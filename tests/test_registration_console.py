@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 from bot.config import Settings
 from bot.console.session import run_console
+from tests.support.console_process import programme_near_today
 
 
 def run(lines: list[str]) -> str:
@@ -16,7 +19,7 @@ def run(lines: list[str]) -> str:
         language="en",
         timezone="Europe/Copenhagen",
         database_url=None,
-        programme_path=None,
+        programme_path=programme_near_today(Path(tempfile.mkdtemp())),
         stdin=io.StringIO("\n".join(lines) + "\n"),
         stdout=out,
     )
@@ -37,11 +40,13 @@ def test_the_console_registers_and_cancels() -> None:
             "1",  # in the room (the first session has a place and an online link)
             "/sdg my",
             "/sdg cancel",
+            "1",  # the Cancel button under the question
+            "1",  # "Yes, cancel" in its confirm dialog
             "1",  # the "Register again" button
             "1",  # in the room
         ]
     )
-    registered, _, after = transcript.partition("--- message in DM ---")
+    registered, _, after = transcript.partition("--- message in DM to you ---")
     assert "--- form: Registration ---" in registered
     assert "1. Aarhus Kommune" in registered
     assert "You are registered for" in after

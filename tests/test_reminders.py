@@ -739,6 +739,6 @@ def test_the_console_shows_reminders_when_its_clock_moves(
     sandbox.handle("/time +1h")
     sandbox.handle("/time +1h")
     printed = out.getvalue()
-    assert printed.count("--- message in DM ---") == 1
+    assert printed.count("--- message in DM to you ---") == 1
     assert "*Reflection* starts in 7 days" in printed
     assert "[1] Cancel registration" in printed
