@@ -9,7 +9,7 @@ and :func:`planners` below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -19,11 +19,13 @@ from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.models import Delivery
 
 __all__ = [
+    "BatchPreparer",
     "HoldDelivery",
     "MessageBuilder",
     "OutgoingMessage",
     "Planner",
     "SkipDelivery",
+    "batch_preparers",
     "message_builders",
     "planners",
 ]
@@ -33,6 +35,9 @@ MessageBuilder = Callable[
     [Session, Delivery, Settings, datetime], OutgoingMessage | SkipDelivery | HoldDelivery
 ]
 Planner = Callable[[Session, Settings, datetime], int]
+# Loads, for many claimed rows of one kind, what their builder will read, so
+# the builder asks the database once per batch rather than once per row.
+BatchPreparer = Callable[[Session, Sequence[Delivery], datetime], None]
 
 
 def message_builders() -> dict[str, MessageBuilder]:
@@ -55,6 +60,14 @@ def message_builders() -> dict[str, MessageBuilder]:
     builders[DeliveryKind.SESSION_CHANGED] = build_session_changed
     builders[DeliveryKind.SESSION_CANCELLED] = build_session_cancelled
     return builders
+
+
+def batch_preparers() -> dict[str, BatchPreparer]:
+    """kind -> preparer, for the kinds sent in large fan-outs."""
+    from bot.delivery.reminder_messages import prepare_reminders
+    from bot.models import DeliveryKind
+
+    return {DeliveryKind.REMINDER: prepare_reminders}
 
 
 def planners() -> list[Planner]:
