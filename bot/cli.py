@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
-    fees.add_argument("season", help="e.g. 2026-2027 (1 August to 31 July)")
+    fees.add_argument("season", help="a [[season]] key, or e.g. 2026-2027 (1 August to 31 July)")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -124,7 +124,7 @@ def _import(path: str, settings: Settings) -> int:
 
 
 def _fees(season: str, settings: Settings) -> int:
-    from bot.errors import InvalidSeason
+    from bot.errors import DomainError
     from bot.rendering.invoices import invoice_table
     from bot.services.fees import season_invoices
 
@@ -134,10 +134,10 @@ def _fees(season: str, settings: Settings) -> int:
             invoices = season_invoices(
                 db, settings.home_team_id, season, settings.fees, settings.bot.timezone
             )
-    except InvalidSeason as exc:
+    except DomainError as exc:  # an unknown season: the message lists the known ones
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2
-    print(invoice_table(invoices))
+    print(invoice_table(invoices, settings.bot.language))
     return 0
 
 

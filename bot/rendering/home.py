@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering import blocks as bk
-from bot.rendering.sessions import kind_label
+from bot.rendering.sessions import kind_label, price_text
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
@@ -13,7 +13,7 @@ from bot.services.sessions import SessionView
 MAX_HOME_SESSIONS = 25
 
 
-def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
+def _session_blocks(view: SessionView, t: Translator, currency: str) -> list[bk.Block]:
     place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
     line = render(
         "session_line.md.j2",
@@ -22,6 +22,7 @@ def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
         kind=kind_label(view.kind, t),
         place=place,
         my_status=view.my_status,
+        price_text=price_text(view, t, currency),
     )
     buttons: list[bk.Block] = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key)]
     if not view.cancelled:
@@ -37,7 +38,9 @@ def _session_blocks(view: SessionView, t: Translator) -> list[bk.Block]:
     return [bk.section(line), bk.actions(*buttons, block_id=f"home.{view.key}"[:255])]
 
 
-def home_view(views: list[SessionView], t: Translator) -> dict[str, object]:
+def home_view(
+    views: list[SessionView], t: Translator, *, currency: str = "DKK"
+) -> dict[str, object]:
     _ = gettext_for(t)
     blocks: list[bk.Block] = [
         bk.header(t.gettext("SDG network")),
@@ -57,7 +60,7 @@ def home_view(views: list[SessionView], t: Translator) -> dict[str, object]:
     if not views:
         blocks.append(bk.section(_("No sessions are planned yet.")))
     for view in views[:MAX_HOME_SESSIONS]:
-        blocks += _session_blocks(view, t)
+        blocks += _session_blocks(view, t, currency)
     if len(views) > MAX_HOME_SESSIONS:
         blocks.append(bk.context(_("More sessions follow later in the season.")))
     return {"type": "home", "blocks": blocks[: bk.MAX_VIEW_BLOCKS]}

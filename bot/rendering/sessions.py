@@ -9,6 +9,7 @@ from bot.commands import COMMANDS, CommandName, CommandSpec
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
+from bot.rendering.money import money
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
@@ -40,6 +41,7 @@ COMMAND_HELP = {
     "edit": N_("KEY: edit a session"),
     "announce": N_("KEY: post a session to a channel"),
     "cancel-session": N_("KEY: cancel a session and tell its registrants"),
+    "membership": N_("your season membership: what it costs, join or leave"),
 }
 
 # Agenda sections are packed up to this size, well under Slack's 3000.
@@ -57,13 +59,12 @@ def command_word(spec: CommandSpec, language: str) -> str:
 
 
 def price_text(view: SessionView, t: Translator, currency: str) -> str:
+    """What taking part costs, shown on every card, list line and App Home entry."""
+    if view.members_only:
+        return t.gettext("Included in the network membership")
     if not view.price:
-        return ""
-    return t.gettext(
-        "%(price)s %(currency)s per participant",
-        price=f"{view.price:,}".replace(",", "."),
-        currency=currency,
-    )
+        return t.gettext("Free")
+    return t.gettext("%(price)s per participant", price=money(view.price, currency, t))
 
 
 def session_card(
@@ -174,7 +175,7 @@ def session_reply(
     return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
 
 
-def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
+def session_list_reply(views: list[SessionView], t: Translator, *, currency: str = "DKK") -> Reply:
     if not views:
         text = t.gettext("No sessions are planned yet.")
         return Reply(text, [bk.section(text)])
@@ -189,6 +190,7 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
             kind=kind_label(view.kind, t),
             place=place,
             my_status=view.my_status,
+            price_text=price_text(view, t, currency),
         )
         out.append(
             bk.section(

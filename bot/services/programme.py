@@ -19,6 +19,7 @@ from bot.programme_file import Programme, SessionSpec
 from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.members import ensure_workspace
 from bot.services.registration import raise_capacity
+from bot.services.seasons import store_seasons
 
 _FIELDS = (
     "title",
@@ -28,6 +29,7 @@ _FIELDS = (
     "online_url",
     "capacity",
     "price",
+    "members_only",
     "feedback",
     "anonymous",
     "description",
@@ -43,6 +45,8 @@ class ImportResult:
     rescheduled: list[str] = field(default_factory=list)
     # Key -> members queued a change notice (time, place or link changed), when any were.
     told: dict[str, int] = field(default_factory=dict)
+    # [[season]] keys created or changed.
+    seasons: list[str] = field(default_factory=list)
 
     @property
     def told_total(self) -> int:
@@ -50,7 +54,7 @@ class ImportResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.seasons)
 
 
 def _agenda_of(spec: SessionSpec) -> list[tuple[int, datetime, str, list[str]]]:
@@ -67,6 +71,7 @@ def import_programme(
     """Create or update every session of *programme*; a second run changes nothing."""
     ensure_workspace(db, team_id, now)
     result = ImportResult()
+    result.seasons = store_seasons(db, team_id, programme.seasons, now)
     # Locked like an edit locks its session, so an import, an edit and members
     # registering never interleave (BEGIN IMMEDIATE already does it on SQLite).
     existing = {

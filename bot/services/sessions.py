@@ -51,6 +51,8 @@ class SessionView:
     room_confirmed: int = 0
     waiting: int = 0
     my_status: str | None = None  # the reader's registration status, if any
+    # Open to the season's members only, and included in the membership.
+    members_only: bool = False
 
     @property
     def is_online_only(self) -> bool:
@@ -98,6 +100,7 @@ def _to_view(
         room_confirmed=room,
         waiting=waiting,
         my_status=statuses.get(session.id),
+        members_only=session.members_only,
     )
 
 

@@ -11,6 +11,8 @@ def register(app: App, runtime: Runtime) -> None:
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
+    from handlers.actions import membership as membership_actions
+    from handlers.actions import offers as offer_actions
     from handlers.actions import privacy as privacy_actions
     from handlers.actions import registration as registration_actions
 
@@ -19,3 +21,5 @@ def register(app: App, runtime: Runtime) -> None:
     feedback_actions.register(app, runtime)
     manage_actions.register(app, runtime)
     privacy_actions.register(app, runtime)
+    membership_actions.register(app, runtime)
+    offer_actions.register(app, runtime)

@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.errors import AttendanceRequired, ProfileRequired
+from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.models import Attendance
@@ -29,6 +29,7 @@ from bot.rendering.sessions import value_of
 from bot.runtime import Runtime
 from bot.services import registration, sessions
 from handlers.errors import answering_errors
+from handlers.membership_offer import members_only_answer
 from handlers.payloads import ActionInput
 from handlers.profile import fresh_reader
 from handlers.views.registration import open_profile_modal
@@ -58,7 +59,9 @@ def register(app: App, runtime: Runtime) -> None:
 
         with runtime.unit_of_work() as db:
             views = sessions.upcoming_sessions(db, team, runtime.clock.now(), user_id)
-        client.views_publish(user_id=user_id, view=home_view(views, t))
+        client.views_publish(
+            user_id=user_id, view=home_view(views, t, currency=runtime.settings.fees.currency)
+        )
 
     def registering(attendance: str | None) -> Click:
         def click(
@@ -89,6 +92,8 @@ def register(app: App, runtime: Runtime) -> None:
                     return None
                 except AttendanceRequired as needed:
                     return attendance_choice_reply(needed.key, needed.title, t)
+                except MembersOnly as refused:
+                    return members_only_answer(runtime, team, act.user_id, refused, t)
                 return outcome_reply(outcome, t)
 
             answering_errors(lambda reply: send(act, client, respond, reply), t, work)

@@ -28,7 +28,7 @@ def answer_list(runtime: Runtime, cmd: CommandInput, argument: str, reader: Read
     team = runtime.team_for(cmd.team_id)
     with runtime.unit_of_work() as db:
         views = sessions.upcoming_sessions(db, team, runtime.clock.now(), cmd.user_id)
-    return session_list_reply(views, reader.translator)
+    return session_list_reply(views, reader.translator, currency=runtime.settings.fees.currency)
 
 
 def answer_show(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:

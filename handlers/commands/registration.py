@@ -10,7 +10,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.commands import CommandName
-from bot.errors import AttendanceRequired, ProfileRequired
+from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from bot.services import registration
 from bot.services.members import Reader
 from handlers.commands.base import Answer, FollowUp
+from handlers.membership_offer import members_only_answer
 from handlers.payloads import CommandInput
 from handlers.views.registration import open_profile_modal
 
@@ -68,6 +69,8 @@ def answer_register(
         return FollowUp(run=ask_profile)
     except AttendanceRequired as needed:
         return attendance_choice_reply(needed.key, needed.title, t)
+    except MembersOnly as refused:
+        return members_only_answer(runtime, team, cmd.user_id, refused, t)
     return outcome_reply(outcome, t)
 
 

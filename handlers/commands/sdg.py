@@ -21,7 +21,7 @@ from bot.rendering.sessions import help_reply
 from bot.runtime import Runtime
 from bot.services import members
 from bot.services.members import Reader
-from handlers.commands import feedback, find, manage, privacy, registration
+from handlers.commands import feedback, find, manage, membership, privacy, registration
 from handlers.commands.base import Answer, FollowUp
 from handlers.errors import answering_errors, reply_for_error
 from handlers.payloads import CommandInput
@@ -33,6 +33,7 @@ ANSWERS: dict[CommandName, Answer] = {
     **feedback.ANSWERS,
     **privacy.ANSWERS,
     **manage.ANSWERS,
+    **membership.ANSWERS,
 }
 
 

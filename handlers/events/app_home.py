@@ -25,6 +25,9 @@ def register(app: App, runtime: Runtime) -> None:
         reader = fresh_reader(client, runtime, team, user_id)
         with runtime.unit_of_work() as db:
             views = sessions.upcoming_sessions(db, team, runtime.clock.now(), user_id)
-        client.views_publish(user_id=user_id, view=home_view(views, reader.translator))
+        client.views_publish(
+            user_id=user_id,
+            view=home_view(views, reader.translator, currency=runtime.settings.fees.currency),
+        )
 
     app.event("app_home_opened")(ack=acknowledge, lazy=[publish_home])

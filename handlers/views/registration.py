@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.errors import AttendanceRequired, DomainError, UnknownOrganisation
+from bot.errors import AttendanceRequired, DomainError, MembersOnly, UnknownOrganisation
 from bot.i18n import Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.errors import domain_error_reply
@@ -35,6 +35,7 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
+from handlers.membership_offer import members_only_answer
 
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
@@ -165,6 +166,11 @@ def register(app: App, runtime: Runtime) -> None:
         except AttendanceRequired as needed:
             # The session became hybrid while the modal was open: ask in a DM.
             context[CONTEXT_REPLY] = attendance_choice_reply(needed.key, needed.title, t)
+            ack()
+            return
+        except MembersOnly as refused:
+            # The profile is saved; the membership is offered in a DM.
+            context[CONTEXT_REPLY] = members_only_answer(runtime, team, user_id, refused, t)
             ack()
             return
         except DomainError as exc:

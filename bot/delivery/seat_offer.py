@@ -1,0 +1,30 @@
+"""The SEAT_OFFER delivery: "a seat is free at a priced session; do you want it?"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.delivery.registry import OutgoingMessage, SkipDelivery
+from bot.models import Delivery, Member, ProgrammeSession
+from bot.rendering.offers import seat_offer_message
+from bot.services.members import reader_for
+from bot.services.offers import seat_offer
+
+
+def build_seat_offer(
+    db: Session, delivery: Delivery, settings: Settings, now: datetime
+) -> OutgoingMessage | SkipDelivery:
+    """Re-checked at sending time: an offer answered, lapsed or cancelled is not sent."""
+    session = db.get(ProgrammeSession, delivery.session_id)
+    member = db.get(Member, delivery.member_id) if delivery.member_id else None
+    if session is None or member is None:
+        return SkipDelivery("session or member gone")
+    offer = seat_offer(db, session, member, settings.fees, settings.registration.offer_valid, now)
+    if isinstance(offer, str):
+        return SkipDelivery(offer)
+    reader = reader_for(member, delivery.recipient, settings, now)
+    text, blocks = seat_offer_message(offer, reader.translator)
+    return OutgoingMessage(text, blocks)

@@ -1,0 +1,50 @@
+"""seasons from the programme file; members-only sessions
+
+- ``seasons``: the programme's ``[[season]]`` tables (key, title, first and
+  last local day, optional membership price).  Without rows, a season runs
+  1 August - 31 July (bot/seasons.py).
+- ``programme_sessions.members_only``: open to the season's members only
+  (the network meetings), included in the membership.  Existing sessions are
+  open to everyone (false); the next import of the programme sets it.
+
+Revision ID: 0004_seasons
+Revises: 0003
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_seasons"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "seasons",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=False),
+        sa.Column("membership_price", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seasons")),
+        sa.UniqueConstraint("team_id", "key", name=op.f("uq_seasons_team_id")),
+    )
+    with op.batch_alter_table("programme_sessions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("members_only", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("programme_sessions", schema=None) as batch_op:
+        batch_op.drop_column("members_only")
+    op.drop_table("seasons")
