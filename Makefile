@@ -16,7 +16,7 @@ help:
 	@echo "make run    run the bot: socket mode (SLACK_BOT_TOKEN + SLACK_APP_TOKEN),"
 	@echo "            HTTP (SLACK_BOT_TOKEN only) or the local console; extra args via ARGS="
 	@echo "make test   pytest on SQLite, then on a throwaway PostgreSQL (PYTEST_ARGS=...)"
-	@echo "make lint   ruff + mypy"
+	@echo "make lint   ruff + mypy + import-linter (the layer contracts in pyproject.toml)"
 	@echo "make clean  remove .venv, build artefacts, caches and .pg/"
 
 venv: $(STAMP)
@@ -55,11 +55,12 @@ test: $(STAMP)
 	if [ $$rc -ne 0 ]; then echo "== tests FAILED (exit $$rc) =="; else echo "== all tests passed =="; fi; \
 	exit $$rc
 
-# Runs both tools even when the first one complains; fails if either does.
+# Runs every tool even when one complains; fails if any does.
 lint: $(STAMP)
 	@rc=0; \
 	echo "== ruff ==" && $(BIN)/ruff check . || rc=$$?; \
 	echo "== mypy ==" && $(BIN)/mypy || rc=$$?; \
+	echo "== import-linter ==" && $(BIN)/lint-imports || rc=$$?; \
 	exit $$rc
 
 clean:

@@ -32,6 +32,7 @@ from bot.runtime import Runtime  # noqa: E402
 from bot.sandbox.slack_standin import SlackStandIn  # noqa: E402
 from bot.server import build_http_app  # noqa: E402
 from bot.services.programme import import_programme  # noqa: E402
+from handlers import register_listeners  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from tests.support.signed_client import SignedSlackClient  # noqa: E402
 
@@ -69,7 +70,7 @@ def main() -> None:
             import_programme(
                 db, "T0001", load_programme(ROOT / "examples" / "program.toml"), clock.now()
             )
-        bolt_app = build_app(runtime)
+        bolt_app = build_app(runtime, register_listeners)
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(

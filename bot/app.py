@@ -1,8 +1,13 @@
-"""The app factory: a bolt App built from settings, with every listener registered."""
+"""The app factory: a bolt App built from settings, with the listeners it is given.
+
+The listeners (``handlers``) sit above ``bot`` and are passed in by the entry
+points (``bot.serve``, the console), so nothing else in ``bot`` imports them.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
@@ -17,6 +22,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+# Registers every listener on the app: ``handlers.register_listeners``.
+ListenerRegistration = Callable[[App, Runtime], None]
 
 
 def make_web_client(token: str, api_url: str) -> WebClient:
@@ -35,13 +43,11 @@ def make_web_client(token: str, api_url: str) -> WebClient:
 
 def build_app(
     runtime: Runtime,
+    register_listeners: ListenerRegistration,
     *,
     listener_executor: Executor | None = None,
-    request_verification: bool = True,
 ) -> App:
     """Build the bolt App.  Nothing is read from the environment here."""
-    from handlers import register_listeners
-
     settings = runtime.settings
     executor = listener_executor or ThreadPoolExecutor(
         max_workers=settings.server.listener_threads, thread_name_prefix="sdgbot-listener"
@@ -63,7 +69,7 @@ def build_app(
         # reach the member in the ack body; slow work goes to lazy listeners.
         process_before_response=True,
         token_verification_enabled=False,
-        request_verification_enabled=request_verification,
+        request_verification_enabled=True,
         url_verification_enabled=True,
         listener_executor=executor,
         raise_error_for_unhandled_request=False,

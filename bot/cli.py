@@ -7,12 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings, require_slack_secrets
-from bot.db import Database, make_engine, upgrade
+from bot.db import make_engine, upgrade
 from bot.logs import configure_logging
 from bot.programme_file import ProgrammeError, load_programme
-from bot.runtime import Runtime
+from bot.runtime import open_runtime
 
 log = logging.getLogger("sdgbot")
 
@@ -47,12 +46,6 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
     return parser
-
-
-def open_runtime(settings: Settings) -> Runtime:
-    engine = make_engine(settings.database.url)
-    upgrade(engine)
-    return Runtime(settings=settings, database=Database(engine), clock=SystemClock())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

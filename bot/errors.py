@@ -40,6 +40,12 @@ class MissingArgument(DomainError):
     message_id = N_("Write it like this: %(usage)s")
 
 
+class UnreadableRequest(DomainError):
+    """A payload field of the wrong type: nothing was changed."""
+
+    message_id = N_("I could not read that. Please try again.")
+
+
 # --- registration ---------------------------------------------------------------------
 
 

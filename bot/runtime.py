@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, make_engine, upgrade
 from bot.services.facilitators import FacilitatorDirectory
 
 
@@ -55,3 +55,10 @@ class Runtime:
         """The ack-path gate for facilitator commands: lets user group members
         through to the follow-up, which confirms them; grants nothing itself."""
         return self.facilitators.may_be(slack_user_id, self.clock.now())
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """The runtime of a process: the database migrated to head, the system clock."""
+    engine = make_engine(settings.database.url)
+    upgrade(engine)
+    return Runtime(settings=settings, database=Database(engine), clock=SystemClock())

@@ -8,6 +8,8 @@ import signal
 from bot.app import build_app
 from bot.config import Settings
 from bot.delivery.scheduler import DeliveryScheduler
+from bot.runtime import open_runtime
+from handlers import register_listeners  # the entry point wires the listeners in
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +22,8 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
 
 
 def serve(settings: Settings, *, host: str | None, port: int | None, socket: bool) -> int:
-    from bot.cli import open_runtime
-
     runtime = open_runtime(settings)
-    bolt_app = build_app(runtime)
+    bolt_app = build_app(runtime, register_listeners)
     # Reminders and other scheduled messages, in both transports.
     scheduler = DeliveryScheduler(runtime)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -1,90 +1,69 @@
 """Facilitator reports, shared by the command, the summary's button and the picker modal.
 
-Each function first confirms the facilitator (fresh user group check), then
-reads, renders and delivers.  They run in lazy listeners only: they call the
-Web API (usergroups.users.list, conversations.open, files upload v2).
+Each is registered as a facilitator listener, so the frame has confirmed the
+facilitator with Slack before any of these functions runs.  They run in the
+lazy part only: they call the Web API (conversations.open, files upload v2).
 """
 
 from __future__ import annotations
-
-from slack_sdk import WebClient
 
 from bot.rendering.charts import summary_chart_png
 from bot.rendering.csv_files import feedback_csv, registrations_csv
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import season_reply, sent_to_dm_text, summary_reply
-from bot.runtime import Runtime
 from bot.services import exports, summaries
-from bot.services.members import Reader
-from handlers.facilitators import require_facilitator
+from handlers.frame import Request
 
 SEASON_WORDS = frozenset({"season", "sæson", "saeson", "sesong"})
 
 
-def dm_channel(client: WebClient, slack_user_id: str) -> str:
-    opened = client.conversations_open(users=slack_user_id)
+def dm_channel(req: Request) -> str:
+    opened = req.web.conversations_open(users=req.user_id)
     return str(opened["channel"]["id"])
 
 
-def season_summary(runtime: Runtime, client: WebClient, user_id: str, reader: Reader) -> Reply:
-    require_facilitator(runtime, client, user_id)
-    with runtime.unit_of_work() as db:
-        season = summaries.season_summary(
-            db, runtime.settings.home_team_id, runtime.clock.now(), runtime.settings.bot.zone
-        )
-    return season_reply(season, reader.translator)
+def season_summary(req: Request) -> Reply:
+    with req.db() as db:
+        season = summaries.season_summary(db, req.team, req.now, req.settings.bot.zone)
+    return season_reply(season, req.t)
 
 
-def session_summary(
-    runtime: Runtime, client: WebClient, user_id: str, key: str, reader: Reader
-) -> tuple[Reply, bytes | None]:
+def session_summary(req: Request, key: str) -> tuple[Reply, bytes | None]:
     """The summary and its chart (None when nobody has answered)."""
-    require_facilitator(runtime, client, user_id)
-    with runtime.unit_of_work() as db:
-        summary = summaries.session_summary(db, runtime.settings.home_team_id, key)
-    t = reader.translator
-    chart = summary_chart_png(summary, t) if summary.responses else None
-    return summary_reply(summary, t), chart
+    with req.db() as db:
+        summary = summaries.session_summary(db, req.team, key)
+    chart = summary_chart_png(summary, req.t) if summary.responses else None
+    return summary_reply(summary, req.t), chart
 
 
-def upload_chart(client: WebClient, user_id: str, key: str, chart: bytes, reader: Reader) -> None:
-    client.files_upload_v2(
-        channel=dm_channel(client, user_id),
+def upload_chart(req: Request, key: str, chart: bytes) -> None:
+    req.web.files_upload_v2(
+        channel=dm_channel(req),
         file=chart,
         filename=f"{key}-feedback.png",
-        title=reader.translator.gettext("Feedback: %(key)s", key=key),
+        title=req.t.gettext("Feedback: %(key)s", key=key),
     )
 
 
-def send_summary_to_dm(
-    runtime: Runtime, client: WebClient, user_id: str, key: str, reader: Reader
-) -> None:
+def send_summary_to_dm(req: Request, key: str) -> None:
     """For the picker modal, which has no response_url: message and chart in the DM."""
-    reply, chart = session_summary(runtime, client, user_id, key, reader)
-    client.chat_postMessage(
-        channel=dm_channel(client, user_id), text=reply.text, blocks=reply.blocks
-    )
+    reply, chart = session_summary(req, key)
+    req.web.chat_postMessage(channel=dm_channel(req), text=reply.text, blocks=reply.blocks)
     if chart is not None:
-        upload_chart(client, user_id, key, chart, reader)
+        upload_chart(req, key, chart)
 
 
-def export_to_dm(
-    runtime: Runtime, client: WebClient, user_id: str, key: str, reader: Reader
-) -> Reply:
+def export_to_dm(req: Request, key: str) -> Reply:
     """Registrations and feedback of *key* as two CSV files in the facilitator's DM."""
-    require_facilitator(runtime, client, user_id)
-    with runtime.unit_of_work() as db:
-        export = exports.session_export(
-            db, runtime.settings.home_team_id, key, runtime.settings.fees
-        )
-    t = reader.translator
+    with req.db() as db:
+        export = exports.session_export(db, req.team, key, req.settings.fees)
     files = [
-        registrations_csv(export, t, runtime.settings.bot.zone),
-        feedback_csv(export, t),
+        registrations_csv(export, req.t, req.settings.bot.zone),
+        feedback_csv(export, req.t),
     ]
-    client.files_upload_v2(
-        channel=dm_channel(client, user_id),
+    req.web.files_upload_v2(
+        channel=dm_channel(req),
         file_uploads=[{"file": f.content, "filename": f.filename, "title": f.title} for f in files],
     )
-    return message_reply(sent_to_dm_text("export", t))
+    return message_reply(sent_to_dm_text("export", req.t))

@@ -4,25 +4,22 @@
 from __future__ import annotations
 
 from bot.errors import MembersOnly
-from bot.i18n import Translator
 from bot.rendering.membership import members_only_reply
 from bot.rendering.reply import Reply
-from bot.runtime import Runtime
 from bot.services import membership
+from handlers.frame import Request
 
 
-def members_only_answer(
-    runtime: Runtime, team: str, user_id: str, refused: MembersOnly, t: Translator
-) -> Reply:
+def members_only_answer(req: Request, refused: MembersOnly) -> Reply:
     """The answer to registering for a members-only session as a non-member."""
-    with runtime.unit_of_work() as db:
+    with req.db() as db:
         status = membership.membership_status(
             db,
-            team,
-            user_id,
-            runtime.clock.now(),
-            runtime.settings.bot.zone,
-            runtime.settings.fees,
+            req.team,
+            req.user_id,
+            req.now,
+            req.settings.bot.zone,
+            req.settings.fees,
             refused.season_key,
         )
-    return members_only_reply(refused.title, status, refused.key, t)
+    return members_only_reply(refused.title, status, refused.key, req.t)

@@ -32,6 +32,7 @@ from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.server import build_http_app
 from bot.services.programme import ImportResult, import_programme
+from handlers import register_listeners
 from tests.support.signed_client import SignedSlackClient
 
 SIGNING_SECRET = "test-signing-secret"
@@ -137,7 +138,7 @@ class ServedBot:
 
     def __init__(self, runtime: Runtime) -> None:
         self.port = free_port()
-        self.bolt_app = build_app(runtime)
+        self.bolt_app = build_app(runtime, register_listeners)
         config = uvicorn.Config(
             build_http_app(self.bolt_app, calendar_routes(runtime)),
             host="127.0.0.1",

@@ -43,6 +43,7 @@ from bot.models import (
 from bot.rendering.reminders import SessionFacts, duration_text, reminder_message
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import RecordedCall, SlackStandIn
+from handlers import register_listeners
 from tests.support import factories as make
 from tests.support.conversation import buttons_of, text_of
 
@@ -676,7 +677,7 @@ def console(runtime: Runtime, standin: SlackStandIn) -> Iterator[tuple[Console, 
     # test does not depend on the hour it runs at.
     sandbox = dataclasses.replace(with_settings(runtime, quiet_hours=None), clock=ShiftableClock())
     executor = TrackingExecutor()
-    app = build_app(sandbox, listener_executor=executor)
+    app = build_app(sandbox, register_listeners, listener_executor=executor)
     out = io.StringIO()
     yield Console(sandbox, app, standin, executor, "U0CONSOLE", out, lambda _prompt: None), out
     executor.shutdown(wait=True)

@@ -16,7 +16,7 @@ from bot.models import Delivery, DeliveryKind, Organisation, Registration, Regis
 from bot.programme_file import ProgrammeError, parse_programme
 from bot.rendering.money import format_money
 from bot.runtime import Runtime
-from bot.services import membership, offers, registration, seasons
+from bot.services import enrolment, membership, offers, registration, seasons
 from bot.services.fees import season_invoices
 from bot.services.programme import import_programme
 from tests.support.factories import TEAM_ID, add_member, add_organisation, add_session
@@ -96,16 +96,14 @@ def members(runtime: Runtime) -> Callable[..., list[str]]:
 
 def join(runtime: Runtime, user_id: str, at: datetime | None = None) -> membership.MembershipChange:
     with runtime.unit_of_work(write=True) as db:
-        return membership.join_membership(
-            db, TEAM_ID, user_id, at or runtime.clock.now(), CPH, FEES
-        )
+        return enrolment.join_membership(db, TEAM_ID, user_id, at or runtime.clock.now(), CPH, FEES)
 
 
 def leave(
     runtime: Runtime, user_id: str, at: datetime, facilitator: str | None = None
 ) -> membership.MembershipChange:
     with runtime.unit_of_work(write=True) as db:
-        return membership.leave_membership(
+        return enrolment.leave_membership(
             db, TEAM_ID, user_id, at, CPH, FEES, facilitator=facilitator
         )
 
@@ -249,8 +247,8 @@ def test_the_season_sets_its_own_price(runtime: Runtime, world, members) -> None
     a, b = members(2)
     later = datetime(2027, 9, 1, tzinfo=UTC)
     with runtime.unit_of_work(write=True) as db:
-        first = membership.join_membership(db, TEAM_ID, a, later, CPH, FEES)
-        second = membership.join_membership(db, TEAM_ID, b, later, CPH, FEES)
+        first = enrolment.join_membership(db, TEAM_ID, a, later, CPH, FEES)
+        second = enrolment.join_membership(db, TEAM_ID, b, later, CPH, FEES)
     assert first.status.season.key == "efteraar-2027"
     assert (first.status.price_now, second.status.price_now) == (6000, 4500)
 

@@ -35,6 +35,7 @@ from bot.programme_file import load_programme, shift_programme, weeks_to_bring_a
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import TEAM_ID, SlackStandIn
 from bot.services.programme import import_programme
+from handlers import register_listeners  # the console wires the listeners in, as serve does
 
 EXAMPLE_PROGRAMME = Path(__file__).resolve().parent.parent / "data" / "example_program.toml"
 SIGNING_SECRET = "sdgbot-console-signing-secret"
@@ -479,7 +480,7 @@ def run_console(
         with runtime.unit_of_work(write=True) as db:
             import_programme(db, sandbox.home_team_id, programme, clock.now())
         executor = TrackingExecutor()
-        app = build_app(runtime, listener_executor=executor)
+        app = build_app(runtime, register_listeners, listener_executor=executor)
 
         def ask(prompt: str) -> str | None:
             if interactive:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.enqueue import enqueue_delivery
-from bot.delivery.registry import HoldDelivery, OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.models import (
     Delivery,
     DeliveryKind,

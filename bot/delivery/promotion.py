@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.registry import OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
 from bot.models import Delivery, Member
 from bot.rendering.registration import promotion_message
 from bot.services.members import reader_for

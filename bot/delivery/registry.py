@@ -10,37 +10,23 @@ and :func:`planners` below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.models import Delivery
 
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """A DM or channel post: ``text`` is the notification fallback."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SkipDelivery:
-    """The row should not be sent (session cancelled, member left, too late...)."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class HoldDelivery:
-    """Not now but later (quiet hours, a holiday): the row waits until ``until``."""
-
-    until: datetime
-    reason: str
+__all__ = [
+    "HoldDelivery",
+    "MessageBuilder",
+    "OutgoingMessage",
+    "Planner",
+    "SkipDelivery",
+    "message_builders",
+    "planners",
+]
 
 
 MessageBuilder = Callable[
@@ -50,7 +36,7 @@ Planner = Callable[[Session, Settings, datetime], int]
 
 
 def message_builders() -> dict[str, MessageBuilder]:
-    """kind -> builder.  Imported lazily so features can import this module."""
+    """kind -> builder.  The builders import only ``bot.delivery.outcomes``."""
     builders: dict[str, MessageBuilder] = {}
     from bot.delivery.reminder_messages import build_heads_up, build_reminder
     from bot.models import DeliveryKind

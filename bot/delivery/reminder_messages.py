@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.delivery.quiet_hours import hold_until, holiday_country
-from bot.delivery.registry import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.delivery.reminder_planner import (
     CHANNEL_CHANGED,
     SESSION_CANCELLED,

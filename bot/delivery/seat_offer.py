@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.registry import OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
 from bot.models import Delivery, Member, ProgrammeSession
 from bot.rendering.offers import seat_offer_message
 from bot.services.members import reader_for

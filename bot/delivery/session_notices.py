@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.registry import OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
 from bot.models import Delivery, Member, ProgrammeSession
 from bot.rendering.manage import session_cancelled_message, session_changed_message
 from bot.services.change_notices import MEMBER_GONE, NOT_CANCELLED, SESSION_GONE, change_notice

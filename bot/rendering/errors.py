@@ -21,11 +21,12 @@ def domain_error_reply(
     return Reply(text, [bk.section(text)])
 
 
-def unexpected_error_reply(error_id: str, t: Translator) -> Reply:
+def unexpected_error_reply(reference: str, t: Translator) -> Reply:
+    """The member's side of an unexpected error: the log line has the same reference."""
     _ = gettext_for(t)
     text = ":warning: " + _(
-        "Something went wrong on our side. Please try again; if it keeps happening, "
-        "tell a facilitator the error id %(error_id)s.",
-        error_id=error_id,
+        "Something went wrong (reference %(reference)s). Please try again; if it keeps "
+        "happening, tell a facilitator the reference.",
+        reference=reference,
     )
     return Reply(text, [bk.section(text)])

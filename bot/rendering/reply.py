@@ -11,6 +11,9 @@ class Reply:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     public: bool = False
+    # A button's answer: replace the message that was clicked (so its buttons
+    # cannot be pressed again) instead of adding one beside it.
+    replace_original: bool = False
 
     def as_message(self) -> dict[str, Any]:
         message: dict[str, Any] = {"text": self.text}

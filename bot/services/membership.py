@@ -16,7 +16,8 @@ season's members-only sessions (the network meetings):
   member's registrations for the season's members-only sessions that have
   not started.
 
-Every function that changes enrolments runs inside ``unit_of_work(write=True)``.
+Joining and leaving are :mod:`bot.services.enrolment` (leaving cancels
+registrations); this module prices and reads.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
-from bot.errors import MembershipLocked, NotAMember, ProfileRequired
 from bot.models import Member, Membership, Organisation, ProgrammeSeason, ProgrammeSession
 from bot.seasons import Season
 from bot.services.members import find_member
@@ -165,7 +165,7 @@ def first_members_meeting(db: Session, team_id: str, season: Season) -> datetime
     )
 
 
-def _season(
+def season_for(
     db: Session, team_id: str, season_key: str | None, now: datetime, zone: ZoneInfo
 ) -> Season:
     if season_key:
@@ -183,12 +183,12 @@ def membership_status(
     season_key: str | None = None,
 ) -> MembershipStatus:
     """The member's enrolment in the current (or named) season and what joining costs now."""
-    season = _season(db, team_id, season_key, now, zone)
+    season = season_for(db, team_id, season_key, now, zone)
     member = find_member(db, team_id, slack_user_id)
-    return _status(db, team_id, season, member, now, fees)
+    return status_of_member(db, team_id, season, member, now, fees)
 
 
-def _status(
+def status_of_member(
     db: Session,
     team_id: str,
     season: Season,
@@ -228,91 +228,7 @@ def _status(
     )
 
 
-def join_membership(
-    db: Session,
-    team_id: str,
-    slack_user_id: str,
-    now: datetime,
-    zone: ZoneInfo,
-    fees: FeeSettings,
-    season_key: str | None = None,
-    *,
-    changed_by: str | None = None,
-) -> MembershipChange:
-    """Enrol the member; idempotent.  A member without a profile is asked for it first."""
-    season = _season(db, team_id, season_key, now, zone)
-    member = find_member(db, team_id, slack_user_id)
-    if member is None or not member.has_profile:
-        raise ProfileRequired("", ask_attendance=False)
-    _lock_season(db, team_id, season.key)
-    row = db.scalar(
-        select(Membership).where(
-            Membership.team_id == team_id,
-            Membership.season_key == season.key,
-            Membership.member_id == member.id,
-        )
-    )
-    if row is not None and row.left_at is None:
-        return MembershipChange(_status(db, team_id, season, member, now, fees), already=True)
-    if row is None:
-        row = Membership(team_id=team_id, season_key=season.key, member_id=member.id)
-        db.add(row)
-    row.organisation_id = member.organisation_id
-    row.enrolled_at = now
-    row.left_at = None
-    row.changed_by = changed_by or slack_user_id
-    db.flush()
-    return MembershipChange(_status(db, team_id, season, member, now, fees), already=False)
-
-
-def leave_membership(
-    db: Session,
-    team_id: str,
-    slack_user_id: str,
-    now: datetime,
-    zone: ZoneInfo,
-    fees: FeeSettings,
-    season_key: str | None = None,
-    *,
-    facilitator: str | None = None,
-) -> MembershipChange:
-    """End the member's enrolment.  After the first members-only session has started
-    only a facilitator (*facilitator* = their Slack id, checked by the caller) may."""
-    from bot.services.registration import cancel_members_only_registrations
-
-    season = _season(db, team_id, season_key, now, zone)
-    member = find_member(db, team_id, slack_user_id)
-    row = (
-        db.scalar(
-            select(Membership).where(
-                Membership.team_id == team_id,
-                Membership.season_key == season.key,
-                Membership.member_id == member.id,
-            )
-        )
-        if member
-        else None
-    )
-    if member is None or row is None or row.left_at is not None:
-        if member is None or row is None:
-            raise NotAMember(season.key)
-        return MembershipChange(_status(db, team_id, season, member, now, fees), already=True)
-    first = first_members_meeting(db, team_id, season)
-    if facilitator is None and first is not None and now >= first:
-        raise MembershipLocked()
-    _lock_season(db, team_id, season.key)
-    row.left_at = now
-    row.changed_by = facilitator or slack_user_id
-    db.flush()
-    cancelled = cancel_members_only_registrations(db, team_id, member, season, now)
-    return MembershipChange(
-        _status(db, team_id, season, member, now, fees),
-        already=False,
-        cancelled_sessions=cancelled,
-    )
-
-
-def _lock_season(db: Session, team_id: str, season_key: str) -> None:
+def lock_season(db: Session, team_id: str, season_key: str) -> None:
     """Serialise changes to one season's enrolments (a double click joins once).
 
     SQLite's BEGIN IMMEDIATE already does; PostgreSQL takes a transaction-level

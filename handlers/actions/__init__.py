@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.runtime import Runtime
+from handlers.frame import Frame
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(frame: Frame) -> None:
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
@@ -16,10 +14,10 @@ def register(app: App, runtime: Runtime) -> None:
     from handlers.actions import privacy as privacy_actions
     from handlers.actions import registration as registration_actions
 
-    find.register(app, runtime)
-    registration_actions.register(app, runtime)
-    feedback_actions.register(app, runtime)
-    manage_actions.register(app, runtime)
-    privacy_actions.register(app, runtime)
-    membership_actions.register(app, runtime)
-    offer_actions.register(app, runtime)
+    find.register(frame)
+    registration_actions.register(frame)
+    feedback_actions.register(frame)
+    manage_actions.register(frame)
+    privacy_actions.register(frame)
+    membership_actions.register(frame)
+    offer_actions.register(frame)

@@ -2,85 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-
 from bot.calendar_feed import session_ics
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import calendar_sent_reply, session_reply
-from bot.runtime import Runtime
 from bot.services import sessions
-from bot.services.members import Reader
-from handlers.errors import answering_errors
-from handlers.payloads import ActionInput
-from handlers.profile import fresh_reader
-
-# (the click, the team rows live under, the clicker's reader, the Web API) -> the answer
-ButtonAnswer = Callable[[ActionInput, str, Reader, WebClient], Reply]
-LazyListener = Callable[[dict[str, Any], dict[str, Any], WebClient, Respond], None]
+from handlers.feedback_reports import dm_channel
+from handlers.frame import Frame, Request
 
 
-def acknowledge(ack: Ack) -> None:
-    ack()
+def show_session(req: Request) -> Reply:
+    with req.db() as db:
+        view = sessions.session_by_key(db, req.team, req.value, req.user_id)
+    return session_reply(view, req.t, currency=req.settings.fees.currency)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    currency = runtime.settings.fees.currency
-
-    def answered_privately(build: ButtonAnswer) -> LazyListener:
-        """A lazy listener that answers the clicker privately, errors included."""
-
-        def listener(
-            body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
-        ) -> None:
-            act = ActionInput.from_payload(body, action)
-            team = runtime.team_for(act.team_id)
-            reader = fresh_reader(client, runtime, team, act.user_id)
-            answering_errors(
-                lambda reply: respond(**reply.as_message(), replace_original=False),
-                reader.translator,
-                lambda: build(act, team, reader, client),
-            )
-
-        # bolt tells lazy listeners apart by name.
-        listener.__name__ = f"answer_{build.__name__}"
-        return listener
-
-    def show_session(act: ActionInput, team: str, reader: Reader, client: WebClient) -> Reply:
-        with runtime.unit_of_work() as db:
-            view = sessions.session_by_key(db, team, act.value, act.user_id)
-        return session_reply(view, reader.translator, currency=currency)
-
-    def share_in_channel(act: ActionInput, team: str, reader: Reader, client: WebClient) -> Reply:
-        # A channel has readers of every language and zone: the network's defaults.
-        public_t = Translator(runtime.settings.bot.language, runtime.settings.bot.timezone)
-        with runtime.unit_of_work() as db:
-            view = sessions.session_by_key(db, team, act.value)
-        return session_reply(view, public_t, currency=currency, public=True)
-
-    def add_to_calendar(act: ActionInput, team: str, reader: Reader, client: WebClient) -> Reply:
-        with runtime.unit_of_work() as db:
-            entries = sessions.calendar_entries(db, team, runtime.clock.now(), key=act.value)
-        entry = entries[0]
-        ics = session_ics(runtime, entries, entry.view.title)
-        dm = client.conversations_open(users=act.user_id)["channel"]["id"]
-        client.files_upload_v2(
-            channel=dm, content=ics, filename=f"{entry.view.key}.ics", title=entry.view.title
-        )
-        feed = runtime.settings.bot.public_url
-        return calendar_sent_reply(
-            reader.translator, season_feed=f"{feed}/calendar/season.ics" if feed else ""
-        )
-
-    app.action(ActionId.SHOW_SESSION)(ack=acknowledge, lazy=[answered_privately(show_session)])
-    app.action(ActionId.SHARE_IN_CHANNEL)(
-        ack=acknowledge, lazy=[answered_privately(share_in_channel)]
+def share_in_channel(req: Request) -> Reply:
+    # A channel has readers of every language and zone: the network's defaults.
+    bot = req.settings.bot
+    with req.db() as db:
+        view = sessions.session_by_key(db, req.team, req.value)
+    return session_reply(
+        view,
+        Translator(bot.language, bot.timezone),
+        currency=req.settings.fees.currency,
+        public=True,
     )
-    app.action(ActionId.ADD_TO_CALENDAR)(
-        ack=acknowledge, lazy=[answered_privately(add_to_calendar)]
+
+
+def add_to_calendar(req: Request) -> Reply:
+    with req.db() as db:
+        entries = sessions.calendar_entries(db, req.team, req.now, key=req.value)
+    entry = entries[0]
+    ics = session_ics(req.runtime, entries, entry.view.title)
+    req.web.files_upload_v2(
+        channel=dm_channel(req),
+        content=ics,
+        filename=f"{entry.view.key}.ics",
+        title=entry.view.title,
     )
+    feed = req.settings.bot.public_url
+    return calendar_sent_reply(req.t, season_feed=f"{feed}/calendar/season.ics" if feed else "")
+
+
+def register(frame: Frame) -> None:
+    frame.action(ActionId.SHOW_SESSION, show_session)
+    frame.action(ActionId.SHARE_IN_CHANNEL, share_in_channel)
+    frame.action(ActionId.ADD_TO_CALENDAR, add_to_calendar)

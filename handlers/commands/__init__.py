@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.runtime import Runtime
+from handlers.frame import Frame
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(frame: Frame) -> None:
     from handlers.commands import sdg
 
-    sdg.register(app, runtime)
+    sdg.register(frame)

@@ -1,4 +1,4 @@
-"""Finding sessions: help, next, list, show, language."""
+"""Finding sessions: next, list, show, language."""
 
 from __future__ import annotations
 
@@ -8,49 +8,42 @@ from bot.i18n import Translator
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply, session_list_reply, session_reply
 from bot.rendering.templates import gettext_for
-from bot.runtime import Runtime
 from bot.services import members, sessions
-from bot.services.members import Reader
-from handlers.commands.base import Answer
-from handlers.payloads import CommandInput
+from handlers.frame import CommandAnswer, Request
 
 
-def answer_next(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        view = sessions.next_session(db, team, runtime.clock.now(), cmd.user_id)
+def answer_next(req: Request, argument: str) -> Reply:
+    with req.db() as db:
+        view = sessions.next_session(db, req.team, req.now, req.user_id)
     if view is None:
         raise NoUpcomingSession()
-    return session_reply(view, reader.translator, currency=runtime.settings.fees.currency)
+    return session_reply(view, req.t, currency=req.settings.fees.currency)
 
 
-def answer_list(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        views = sessions.upcoming_sessions(db, team, runtime.clock.now(), cmd.user_id)
-    return session_list_reply(views, reader.translator, currency=runtime.settings.fees.currency)
+def answer_list(req: Request, argument: str) -> Reply:
+    with req.db() as db:
+        views = sessions.upcoming_sessions(db, req.team, req.now, req.user_id)
+    return session_list_reply(views, req.t, currency=req.settings.fees.currency)
 
 
-def answer_show(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
+def answer_show(req: Request, argument: str) -> Reply:
     if not argument:
         raise MissingArgument(usage="/sdg show KEY")
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work() as db:
-        view = sessions.session_by_key(db, team, argument.split()[0], cmd.user_id)
-    return session_reply(view, reader.translator, currency=runtime.settings.fees.currency)
+    with req.db() as db:
+        view = sessions.session_by_key(db, req.team, argument.split()[0], req.user_id)
+    return session_reply(view, req.t, currency=req.settings.fees.currency)
 
 
-def answer_language(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
+def answer_language(req: Request, argument: str) -> Reply:
     if not argument:
         raise MissingArgument(usage="/sdg language da|nb|en")
-    team = runtime.team_for(cmd.team_id)
-    with runtime.unit_of_work(write=True) as db:
-        chosen = members.set_language(db, team, cmd.user_id, argument, runtime.clock.now())
-    _ = gettext_for(Translator(chosen, reader.timezone))
+    with req.write() as db:
+        chosen = members.set_language(db, req.team, req.user_id, argument, req.now)
+    _ = gettext_for(Translator(chosen, req.reader.timezone))
     return message_reply(":white_check_mark: " + _("I will answer you in English."))
 
 
-ANSWERS: dict[CommandName, Answer] = {
+ANSWERS: dict[CommandName, CommandAnswer] = {
     CommandName.NEXT: answer_next,
     CommandName.LIST: answer_list,
     CommandName.SHOW: answer_show,

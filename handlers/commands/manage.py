@@ -1,18 +1,16 @@
 """Facilitators' session commands: ``/sdg new|edit KEY|announce KEY|cancel-session KEY``.
 
-The dispatcher only lets possible facilitators through (no Web API call on
-the ack path); each answer here is a follow-up that confirms the facilitator
-with Slack first (``require_facilitator``) and only then reads or changes
-anything.  Cancelling asks first: the follow-up shows the question with a
-danger button, and ``handlers/actions/manage.py`` does the cancelling.
+Facilitator words: each answer here only reads its argument and returns a
+follow-up; the frame confirms the facilitator with Slack before the
+follow-up reads or changes anything.  Cancelling asks first: the follow-up
+shows the question with a danger button, and ``handlers/actions/manage.py``
+does the cancelling.
 """
 
 from __future__ import annotations
 
 import logging
 
-from slack_bolt import Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import CommandName
@@ -26,13 +24,9 @@ from bot.rendering.manage import (
     session_form_view,
 )
 from bot.rendering.reply import Reply
-from bot.runtime import Runtime
 from bot.services import manage
-from bot.services.members import Reader
 from bot.services.session_form import SessionFormInput, form_of
-from handlers.commands.base import Answer, FollowUp
-from handlers.facilitators import require_facilitator
-from handlers.payloads import CommandInput
+from handlers.frame import CommandAnswer, FollowUp, Request
 
 log = logging.getLogger(__name__)
 
@@ -48,84 +42,76 @@ def _key(argument: str, usage: str) -> str:
     return words[0]
 
 
-def answer_new(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> FollowUp:
-    def open_form(client: WebClient, respond: Respond) -> None:
-        require_facilitator(runtime, client, cmd.user_id)
-        view = session_form_view(
-            SessionFormInput(),
-            reader.translator,
-            zone=runtime.settings.bot.timezone,
-            currency=runtime.settings.fees.currency,
-        )
-        client.views_open(trigger_id=cmd.trigger_id, view=view)
-
-    return FollowUp(run=open_form)
+def open_new_form(req: Request) -> None:
+    view = session_form_view(
+        SessionFormInput(),
+        req.t,
+        zone=req.settings.bot.timezone,
+        currency=req.settings.fees.currency,
+    )
+    req.web.views_open(trigger_id=req.surface.trigger_id, view=view)
 
 
-def answer_edit(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> FollowUp:
+def answer_new(req: Request, argument: str) -> FollowUp:
+    return FollowUp(run=open_new_form)
+
+
+def answer_edit(req: Request, argument: str) -> FollowUp:
     key = _key(argument, "/sdg edit KEY")
 
-    def open_form(client: WebClient, respond: Respond) -> None:
-        require_facilitator(runtime, client, cmd.user_id)
-        with runtime.unit_of_work() as db:
-            draft = manage.editable_session(db, runtime.team_for(cmd.team_id), key)
+    def open_form(lazy: Request) -> None:
+        with lazy.db() as db:
+            draft = manage.editable_session(db, lazy.team, key)
         view = session_form_view(
             form_of(draft),
-            reader.translator,
+            lazy.t,
             zone=draft.timezone,
-            currency=runtime.settings.fees.currency,
+            currency=lazy.settings.fees.currency,
             editing_key=draft.key,
         )
-        client.views_open(trigger_id=cmd.trigger_id, view=view)
+        lazy.web.views_open(trigger_id=lazy.surface.trigger_id, view=view)
 
     return FollowUp(run=open_form)
 
 
-def answer_announce(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> FollowUp:
+def announce(req: Request, key: str) -> Reply:
+    settings = req.settings
+    with req.db() as db:
+        view = manage.announceable(db, req.team, key, req.now)
+    # A channel has readers of every language and zone: the network's defaults.
+    public_t = Translator(settings.bot.language, settings.bot.timezone)
+    post = announcement_message(
+        view, public_t, currency=settings.fees.currency, registration_open=view.starts > req.now
+    )
+    channel = settings.slack.announce_channel or req.surface.channel_id
+    try:
+        req.web.chat_postMessage(channel=channel, text=post.text, blocks=post.blocks)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", ""))
+        if error not in CANNOT_POST:
+            raise
+        log.info("announce %s: cannot post in %s (%s)", key, channel, error)
+        return not_in_channel_reply(channel, req.t)
+    return announced_reply(view.title, channel, req.t)
+
+
+def answer_announce(req: Request, argument: str) -> FollowUp:
     key = _key(argument, "/sdg announce KEY")
-    settings = runtime.settings
-
-    def announce(client: WebClient, respond: Respond) -> Reply:
-        require_facilitator(runtime, client, cmd.user_id)
-        now = runtime.clock.now()
-        with runtime.unit_of_work() as db:
-            view = manage.announceable(db, runtime.team_for(cmd.team_id), key, now)
-        # A channel has readers of every language and zone: the network's defaults.
-        public_t = Translator(settings.bot.language, settings.bot.timezone)
-        post = announcement_message(
-            view, public_t, currency=settings.fees.currency, registration_open=view.starts > now
-        )
-        channel = settings.slack.announce_channel or cmd.channel_id
-        try:
-            client.chat_postMessage(channel=channel, text=post.text, blocks=post.blocks)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error not in CANNOT_POST:
-                raise
-            log.info("announce %s: cannot post in %s (%s)", key, channel, error)
-            return not_in_channel_reply(channel, reader.translator)
-        return announced_reply(view.title, channel, reader.translator)
-
-    return FollowUp(run=announce)
+    return FollowUp(run=lambda lazy: announce(lazy, key))
 
 
-def answer_cancel_session(
-    runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader
-) -> FollowUp:
+def answer_cancel_session(req: Request, argument: str) -> FollowUp:
     key = _key(argument, "/sdg cancel-session KEY")
 
-    def ask(client: WebClient, respond: Respond) -> Reply:
-        require_facilitator(runtime, client, cmd.user_id)
-        with runtime.unit_of_work() as db:
-            preview = manage.cancellation_preview(
-                db, runtime.team_for(cmd.team_id), key, runtime.clock.now()
-            )
-        return cancel_confirmation_reply(preview, reader.translator)
+    def ask(lazy: Request) -> Reply:
+        with lazy.db() as db:
+            preview = manage.cancellation_preview(db, lazy.team, key, lazy.now)
+        return cancel_confirmation_reply(preview, lazy.t)
 
     return FollowUp(run=ask)
 
 
-ANSWERS: dict[CommandName, Answer] = {
+ANSWERS: dict[CommandName, CommandAnswer] = {
     CommandName.NEW: answer_new,
     CommandName.EDIT: answer_edit,
     CommandName.ANNOUNCE: answer_announce,

@@ -1,31 +1,27 @@
-"""``/sdg membership``: the member's season membership, what joining costs, Join / Leave."""
+"""``/sdg membership [SEASON]``: the season membership, what joining costs, Join / Leave."""
 
 from __future__ import annotations
 
 from bot.commands import CommandName
 from bot.rendering.membership import membership_reply
 from bot.rendering.reply import Reply
-from bot.runtime import Runtime
 from bot.services import membership
-from bot.services.members import Reader
-from handlers.commands.base import Answer
-from handlers.payloads import CommandInput
+from handlers.frame import CommandAnswer, Request
 
 
-def answer_membership(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    team = runtime.team_for(cmd.team_id)
-    season_key = argument.split()[0] if argument.split() else None
-    with runtime.unit_of_work() as db:
+def answer_membership(req: Request, argument: str) -> Reply:
+    words = argument.split()
+    with req.db() as db:
         status = membership.membership_status(
             db,
-            team,
-            cmd.user_id,
-            runtime.clock.now(),
-            runtime.settings.bot.zone,
-            runtime.settings.fees,
-            season_key,
+            req.team,
+            req.user_id,
+            req.now,
+            req.settings.bot.zone,
+            req.settings.fees,
+            words[0] if words else None,
         )
-    return membership_reply(status, reader.translator)
+    return membership_reply(status, req.t)
 
 
-ANSWERS: dict[CommandName, Answer] = {CommandName.MEMBERSHIP: answer_membership}
+ANSWERS: dict[CommandName, CommandAnswer] = {CommandName.MEMBERSHIP: answer_membership}

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import CommandName
@@ -23,63 +21,57 @@ from bot.rendering.privacy import (
     personal_data_title,
 )
 from bot.rendering.reply import Reply
-from bot.runtime import Runtime
 from bot.services import erasure, personal_data
-from bot.services.members import Reader
 from bot.services.personal_data import FacilitatorStatus
-from handlers.commands.base import Answer, FollowUp
 from handlers.feedback_reports import dm_channel
-from handlers.payloads import CommandInput
+from handlers.frame import CommandAnswer, FollowUp, Request
 
 log = logging.getLogger(__name__)
 
 
-def facilitator_status(runtime: Runtime, client: WebClient, user_id: str) -> FacilitatorStatus:
+def facilitator_status(req: Request) -> FacilitatorStatus:
     """Listed in the configuration, and in the user group as Slack lists it now."""
-    directory = runtime.facilitators
+    directory = req.runtime.facilitators
     in_group: bool | None = None
     if directory.usergroup:
         try:
-            response = client.usergroups_users_list(usergroup=directory.usergroup)
-            in_group = user_id in {str(user) for user in response.get("users") or []}
+            response = req.web.usergroups_users_list(usergroup=directory.usergroup)
+            in_group = req.user_id in {str(user) for user in response.get("users") or []}
         except (SlackApiError, OSError) as exc:
             log.warning("usergroups.users.list failed for the data file: %r", exc)
-    return FacilitatorStatus(directory.listed(user_id), directory.usergroup, in_group)
+    return FacilitatorStatus(directory.listed(req.user_id), directory.usergroup, in_group)
 
 
-def answer_mydata(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> FollowUp:
-    def send_file(client: WebClient, respond: Respond) -> Reply:
-        now = runtime.clock.now()
-        with runtime.unit_of_work() as db:
-            data = personal_data.collect_personal_data(
-                db,
-                runtime.team_for(cmd.team_id),
-                cmd.user_id,
-                fees=runtime.settings.fees,
-                retain=runtime.settings.privacy.retain_personal_data,
-            )
-        t = reader.translator
-        content = personal_data_json(data, facilitator_status(runtime, client, cmd.user_id), t, now)
-        client.files_upload_v2(
-            channel=dm_channel(client, cmd.user_id),
-            file=content,
-            filename=personal_data_filename(now, t),
-            title=personal_data_title(t),
+def send_personal_data(req: Request) -> Reply:
+    with req.db() as db:
+        data = personal_data.collect_personal_data(
+            db,
+            req.team,
+            req.user_id,
+            fees=req.settings.fees,
+            retain=req.settings.privacy.retain_personal_data,
         )
-        return mydata_sent_reply(t)
-
-    return FollowUp(run=send_file)
-
-
-def answer_forget_me(runtime: Runtime, cmd: CommandInput, argument: str, reader: Reader) -> Reply:
-    with runtime.unit_of_work() as db:
-        preview = erasure.erasure_preview(
-            db, runtime.team_for(cmd.team_id), cmd.user_id, runtime.clock.now()
-        )
-    return forget_me_reply(preview, cmd.user_id, reader.translator)
+    content = personal_data_json(data, facilitator_status(req), req.t, req.now)
+    req.web.files_upload_v2(
+        channel=dm_channel(req),
+        file=content,
+        filename=personal_data_filename(req.now, req.t),
+        title=personal_data_title(req.t),
+    )
+    return mydata_sent_reply(req.t)
 
 
-ANSWERS: dict[CommandName, Answer] = {
+def answer_mydata(req: Request, argument: str) -> FollowUp:
+    return FollowUp(run=send_personal_data)
+
+
+def answer_forget_me(req: Request, argument: str) -> Reply:
+    with req.db() as db:
+        preview = erasure.erasure_preview(db, req.team, req.user_id, req.now)
+    return forget_me_reply(preview, req.user_id, req.t)
+
+
+ANSWERS: dict[CommandName, CommandAnswer] = {
     CommandName.MYDATA: answer_mydata,
     CommandName.FORGET_ME: answer_forget_me,
 }

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.runtime import Runtime
+from handlers.frame import Frame
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(frame: Frame) -> None:
     from handlers.views import feedback as feedback_views
     from handlers.views import manage as manage_views
     from handlers.views import registration as registration_views
 
-    registration_views.register(app, runtime)
-    feedback_views.register(app, runtime)
-    manage_views.register(app, runtime)
+    registration_views.register(frame)
+    feedback_views.register(frame)
+    manage_views.register(frame)
