@@ -61,7 +61,7 @@ CHOOSE_START = N_("Choose a start time.")
 CHOOSE_END = N_("Choose an end time.")
 SKIPPED_TIME = N_("This time does not exist on that day: the clocks jump forward that night.")
 BAD_CAPACITY = N_("Write a whole number: 0 or more (0 means no limit).")
-BAD_PRICE = N_("Write a whole number (0 means free), or leave it empty for the usual fee.")
+BAD_PRICE = N_("Write a whole number, or leave it empty (free).")
 TOO_LONG_TEXT = N_("This text is too long.")
 
 
