@@ -44,6 +44,8 @@ class ActionId(enum.StrEnum):
     CONFIRM_CANCEL_SESSION = "manage.confirm_cancel_session"
     JOIN_MEMBERSHIP = "membership.join"
     LEAVE_MEMBERSHIP = "membership.leave"
+    ENROL_MEMBER = "membership.enrol_member"  # facilitators
+    REMOVE_MEMBER = "membership.remove_member"  # facilitators
     ACCEPT_SEAT_OFFER = "offer.accept"
     DECLINE_SEAT_OFFER = "offer.decline"
 

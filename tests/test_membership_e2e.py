@@ -7,6 +7,7 @@ or PostgreSQL with SDGBOT_TEST_DATABASE=postgresql), the season example
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.config import Settings
 from bot.delivery.scheduler import run_due_work
 from bot.delivery.slack_sender import make_delivery_client
 from bot.ids import ActionId
@@ -41,9 +43,19 @@ SUMMIT = "2026-11-26-summit"
 NBSP = "\xa0"
 
 
+FACILITATOR = "U0FACIL"
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(
+        settings, bot=dataclasses.replace(settings.bot, facilitators=(FACILITATOR,))
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -265,6 +277,23 @@ def test_registering_for_a_network_meeting_as_a_non_member_offers_the_membership
         standin,
     )
     assert "kan ikke længere ændres her" in text_of(forged)
+    assert status_of(runtime, anna, MEETING) == "confirmed"
+
+    # A facilitator can: /sdg membership with the member's id, then Remove.
+    member(FACILITATOR)
+    member("U_BO")
+    refused_view = answer(slack.command(f"membership {anna}", user_id="U_BO"), standin)
+    assert "Only the network's facilitators" in text_of(refused_view)
+    forged_remove = slack.block_action(
+        ActionId.REMOVE_MEMBER, json.dumps({"season": "2026-2027", "member": anna}), user_id="U_BO"
+    )
+    assert "Only the network's facilitators" in text_of(answer(forged_remove, standin))
+    shown = answer(slack.command(f"membership <@{anna}>", user_id=FACILITATOR), standin)
+    assert f"<@{anna}> is enrolled." in text_of(shown)
+    removed = click(slack, standin, shown, ActionId.REMOVE_MEMBER, FACILITATOR)
+    assert f"<@{anna}> is not enrolled." in text_of(removed)
+    assert ActionId.ENROL_MEMBER in buttons_of(removed)
+    # The meeting under way keeps her as a participant; later members-only meetings would go.
     assert status_of(runtime, anna, MEETING) == "confirmed"
 
 

@@ -16,23 +16,23 @@ from bot.rendering.templates import gettext_for
 from bot.services.membership import MembershipChange, MembershipStatus
 
 
-def membership_value(season_key: str, register: str = "") -> str:
-    """A Join / Leave button's value: the season, and a session to register for after joining."""
-    return json.dumps({"season": season_key, "register": register})
+def membership_value(season_key: str, register: str = "", member: str = "") -> str:
+    """A button's value: the season, a session to register for after joining, and (on a
+    facilitator's buttons) the member it is about."""
+    return json.dumps({"season": season_key, "register": register, "member": member})
 
 
-def read_membership_value(value: str) -> tuple[str, str]:
+def read_membership_value(value: str) -> tuple[str, str, str]:
+    """(season, session to register for, member) from a button's value; "" where absent."""
     try:
         data = json.loads(value or "{}")
     except ValueError:
-        return "", ""
+        return "", "", ""
     if not isinstance(data, dict):
-        return "", ""
-    season, register = data.get("season"), data.get("register")
-    return (
-        season if isinstance(season, str) else "",
-        register if isinstance(register, str) else "",
-    )
+        return "", "", ""
+    fields = (data.get("season"), data.get("register"), data.get("member"))
+    season, register, member = (v if isinstance(v, str) else "" for v in fields)
+    return season, register, member
 
 
 def _price_line(status: MembershipStatus, t: Translator) -> str:
@@ -95,10 +95,18 @@ def _leave_button(status: MembershipStatus, t: Translator) -> bk.Block:
     )
 
 
-def membership_reply(status: MembershipStatus, t: Translator, *, note: str = "") -> Reply:
-    """The member's enrolment, how many from their organisation, what joining costs now."""
+def membership_reply(
+    status: MembershipStatus, t: Translator, *, note: str = "", member: str = ""
+) -> Reply:
+    """The member's enrolment, how many from their organisation, what joining costs now.
+
+    With *member* (a Slack user id) it is a facilitator looking at that member:
+    Enrol / Remove work at any time of the season.
+    """
     _ = gettext_for(t)
     heading = _("Network membership %(season)s", season=status.season.title)
+    if member:
+        return _member_reply(status, t, member, heading, note)
     lines: list[str] = []
     if note:
         lines.append(note)
@@ -148,7 +156,44 @@ def membership_reply(status: MembershipStatus, t: Translator, *, note: str = "")
     return Reply(heading, blocks)
 
 
-def membership_changed_reply(change: MembershipChange, t: Translator, *, left: bool) -> Reply:
+def _member_reply(
+    status: MembershipStatus, t: Translator, member: str, heading: str, note: str
+) -> Reply:
+    _ = gettext_for(t)
+    lines = [note] if note else []
+    if status.enrolled:
+        lines.append(":white_check_mark: " + _("<@%(member)s> is enrolled.", member=member))
+        lines.append(":receipt: " + _("Price: %(price)s", price=_price_line(status, t)))
+        button = bk.button(
+            t.gettext("Remove from the membership"),
+            ActionId.REMOVE_MEMBER,
+            membership_value(status.season.key, member=member),
+            style="danger",
+        )
+    else:
+        lines.append(_("<@%(member)s> is not enrolled.", member=member))
+        lines.append(
+            ":receipt: " + _("Joining costs you now: %(price)s", price=_price_line(status, t))
+        )
+        button = bk.button(
+            t.gettext("Enrol"),
+            ActionId.ENROL_MEMBER,
+            membership_value(status.season.key, member=member),
+            style="primary",
+        )
+    return Reply(
+        heading,
+        [
+            bk.header(heading),
+            bk.section("\n".join(lines)),
+            bk.actions(button, block_id=BlockId.MEMBERSHIP_ACTIONS),
+        ],
+    )
+
+
+def membership_changed_reply(
+    change: MembershipChange, t: Translator, *, left: bool, member: str = ""
+) -> Reply:
     _ = gettext_for(t)
     status = change.status
     if left:
@@ -168,7 +213,9 @@ def membership_changed_reply(change: MembershipChange, t: Translator, *, left: b
                 season=status.season.title,
             )
         )
-    return membership_reply(status, t, note=note)
+    if member:  # a facilitator's change: the answer says where the member stands now
+        note = ""
+    return membership_reply(status, t, note=note, member=member)
 
 
 def members_only_reply(title: str, status: MembershipStatus, key: str, t: Translator) -> Reply:

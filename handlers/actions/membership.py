@@ -17,7 +17,7 @@ from handlers.frame import Frame, Request
 
 
 def join_click(req: Request) -> Reply:
-    season_key, session_key = read_membership_value(req.value)
+    season_key, session_key, _member = read_membership_value(req.value)
     with req.write() as db:
         change = enrolment.join_membership(
             db,
@@ -43,7 +43,7 @@ def join_click(req: Request) -> Reply:
 
 
 def leave_click(req: Request) -> Reply:
-    season_key, _session = read_membership_value(req.value)
+    season_key, _session, _member = read_membership_value(req.value)
     with req.write() as db:
         change = enrolment.leave_membership(
             db,
@@ -57,6 +57,42 @@ def leave_click(req: Request) -> Reply:
     return membership_changed_reply(change, req.t, left=True)
 
 
+def enrol_member_click(req: Request) -> Reply:
+    """A facilitator enrols the member the button names (checked fresh by the frame)."""
+    season_key, _session, member = read_membership_value(req.value)
+    with req.write() as db:
+        change = enrolment.join_membership(
+            db,
+            req.team,
+            member,
+            req.now,
+            req.settings.bot.zone,
+            req.settings.fees,
+            season_key or None,
+            changed_by=req.user_id,
+        )
+    return membership_changed_reply(change, req.t, left=False, member=member)
+
+
+def remove_member_click(req: Request) -> Reply:
+    """A facilitator ends the member's enrolment, also after the first network meeting."""
+    season_key, _session, member = read_membership_value(req.value)
+    with req.write() as db:
+        change = enrolment.leave_membership(
+            db,
+            req.team,
+            member,
+            req.now,
+            req.settings.bot.zone,
+            req.settings.fees,
+            season_key or None,
+            facilitator=req.user_id,
+        )
+    return membership_changed_reply(change, req.t, left=True, member=member)
+
+
 def register(frame: Frame) -> None:
     frame.action(ActionId.JOIN_MEMBERSHIP, join_click)
     frame.action(ActionId.LEAVE_MEMBERSHIP, leave_click)
+    frame.action(ActionId.ENROL_MEMBER, enrol_member_click, facilitator=True)
+    frame.action(ActionId.REMOVE_MEMBER, remove_member_click, facilitator=True)
