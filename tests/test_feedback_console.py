@@ -12,6 +12,7 @@ def test_the_console_gives_feedback_and_shows_a_summary() -> None:
     lines = [
         "/sdg register",
         *("Anna Holm", "aarhus", "1", "", "2", "1"),  # the profile modal; in the room
+        *("1", "1"),  # a network meeting: "Join and register" the membership; in the room
         "/time +15d",  # the first session is 7 to 14 days ahead: now it is over
         "/sdg feedback",
         *("5", "The dialogue", "", "13,11", "1"),  # rating, valuable, change, SDGs, recommend

@@ -35,6 +35,9 @@ def test_the_console_registers_and_cancels() -> None:
             "",  # no other organisation
             "2",  # leader / strategist
             "1",  # in the room (the first session has a place and an online link)
+            # The first session is a network meeting, for the season's members:
+            "1",  # "Join and register" (the membership is offered in the same answer)
+            "1",  # in the room
             "/sdg my",
             "/sdg cancel",
             "1",  # the "Register again" button
@@ -44,8 +47,11 @@ def test_the_console_registers_and_cancels() -> None:
     registered, _, after = transcript.partition("--- message in DM ---")
     assert "--- form: Registration ---" in registered
     assert "1. Aarhus Kommune" in registered
+    assert "is for the members of the network this season" in after
+    assert "Welcome! You are enrolled in the membership" in after
     assert "You are registered for" in after
     assert "In the room: Middelfart Rådhus" in after
+    assert "Included in the network membership" in after
     my, _, cancelled = after.partition("/sdg cancel")
     assert "Your registrations" in my and "✅ Registered" in my
     assert "Your registration for" in cancelled and "is cancelled" in cancelled

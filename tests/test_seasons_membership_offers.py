@@ -16,7 +16,7 @@ from bot.models import Delivery, DeliveryKind, Organisation, Registration, Regis
 from bot.programme_file import ProgrammeError, parse_programme
 from bot.rendering.money import format_money
 from bot.runtime import Runtime
-from bot.services import enrolment, membership, offers, registration, seasons
+from bot.services import enrolment, membership, offers, personal_data, registration, seasons
 from bot.services.fees import season_invoices
 from bot.services.programme import import_programme
 from tests.support.factories import TEAM_ID, add_member, add_organisation, add_session
@@ -445,3 +445,19 @@ def test_offer_valid_is_a_validated_config_key(tmp_path) -> None:
         with pytest.raises(ConfigError) as raised:
             load_settings(env={"SDGBOT_REGISTRATION_OFFER_VALID": wrong})
         assert raised.value.key == "registration.offer_valid"
+
+
+def test_the_members_data_file_lists_their_memberships_only(
+    runtime: Runtime, world, members
+) -> None:
+    a, b = members(2)
+    join(runtime, a)
+    join(runtime, b)
+    leave(runtime, b, NOW + timedelta(hours=1))
+    with runtime.unit_of_work() as db:
+        data = personal_data.collect_personal_data(
+            db, TEAM_ID, b, fees=FEES, retain=timedelta(days=180)
+        )
+    assert [(m.season, m.organisation, m.left_at) for m in data.memberships] == [
+        ("2026-2027", "Aarhus Kommune", NOW + timedelta(hours=1))
+    ]

@@ -46,7 +46,7 @@ def home_view(
         bk.header(t.gettext("SDG network")),
         bk.section(render("home_intro.md.j2", t)),
     ]
-    mine = [v for v in views if v.my_status in ("confirmed", "waiting")]
+    mine = [v for v in views if v.my_status in ("confirmed", "waiting", "offered")]
     if mine:
         blocks += [bk.divider(), bk.section("*" + _("Your registrations") + "*")]
         for view in mine[:10]:
@@ -54,6 +54,7 @@ def home_view(
                 bk.context(
                     _("%(title)s, %(date)s", title=view.title, date=t.short_date(view.starts))
                     + (" · " + _("waiting list") if view.my_status == "waiting" else "")
+                    + (" · " + _("seat offered to you") if view.my_status == "offered" else "")
                 )
             )
     blocks += [bk.divider(), bk.section("*" + _("Upcoming sessions") + "*")]

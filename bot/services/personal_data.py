@@ -20,6 +20,7 @@ from bot.models import (
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
+    Membership,
     Organisation,
     ProgrammeSession,
     Registration,
@@ -106,6 +107,14 @@ class FacilitatorStatus:
 
 
 @dataclass(frozen=True)
+class MembershipRecord:
+    season: str
+    organisation: str | None
+    enrolled_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PersonalData:
     slack_user_id: str
     retain: timedelta
@@ -114,6 +123,7 @@ class PersonalData:
     messages: tuple[MessageRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
     anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
+    memberships: tuple[MembershipRecord, ...] = ()
 
     @property
     def anything(self) -> bool:
@@ -169,6 +179,16 @@ def collect_personal_data(
                 erased_after=session.ends_at + retain,
             )
         )
+
+    memberships = tuple(
+        MembershipRecord(row.season_key, name, row.enrolled_at, row.left_at)
+        for row, name in db.execute(
+            select(Membership, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.member_id == member.id)
+            .order_by(Membership.enrolled_at)
+        ).tuples()
+    )
 
     messages = [
         MessageRecord(
@@ -227,4 +247,5 @@ def collect_personal_data(
         messages=tuple(messages),
         feedback=tuple(feedback),
         anonymous_feedback=tuple(anonymous),
+        memberships=memberships,
     )
