@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.i18n import N_
+
 
 class CommandName(enum.StrEnum):
     HELP = "help"
@@ -33,8 +35,15 @@ class CommandName(enum.StrEnum):
 
 @dataclass(frozen=True)
 class CommandSpec:
+    """One ``/sdg`` word: its aliases, who may use it, and its line in the help.
+
+    ``help`` is an English message id (translated in the catalogs); it is
+    required, so a new word cannot be added without its help line.
+    """
+
     name: CommandName
     aliases: tuple[str, ...]
+    help: str
     facilitator_only: bool = False
     takes_argument: bool = False
     da: str = ""
@@ -51,13 +60,35 @@ class CommandSpec:
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(CommandName.HELP, ("hjælp", "hjelp", "?"), da="hjælp", nb="hjelp"),
-    CommandSpec(CommandName.NEXT, ("næste", "neste"), da="næste", nb="neste"),
-    CommandSpec(CommandName.LIST, ("liste", "vis alle", "program"), da="liste", nb="liste"),
-    CommandSpec(CommandName.SHOW, ("vis",), takes_argument=True, da="vis", nb="vis"),
+    CommandSpec(
+        CommandName.HELP, ("hjælp", "hjelp", "?"), help=N_("this help"), da="hjælp", nb="hjelp"
+    ),
+    CommandSpec(
+        CommandName.NEXT,
+        ("næste", "neste"),
+        help=N_("the next session, with agenda and speakers"),
+        da="næste",
+        nb="neste",
+    ),
+    CommandSpec(
+        CommandName.LIST,
+        ("liste", "vis alle", "program"),
+        help=N_("all upcoming sessions"),
+        da="liste",
+        nb="liste",
+    ),
+    CommandSpec(
+        CommandName.SHOW,
+        ("vis",),
+        help=N_("KEY: one session in full"),
+        takes_argument=True,
+        da="vis",
+        nb="vis",
+    ),
     CommandSpec(
         CommandName.REGISTER,
         ("tilmeld", "meld-på", "meld på", "påmeld", "meld-paa"),
+        help=N_("[KEY]: register (default: the next session)"),
         takes_argument=True,
         da="tilmeld",
         nb="meld-på",
@@ -65,14 +96,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.CANCEL,
         ("afmeld", "meld-av", "meld av", "avmeld"),
+        help=N_("[KEY]: cancel your registration"),
         takes_argument=True,
         da="afmeld",
         nb="meld-av",
     ),
-    CommandSpec(CommandName.MY, ("mine",), da="mine", nb="mine"),
+    CommandSpec(
+        CommandName.MY,
+        ("mine",),
+        help=N_("your registrations and waiting-list places"),
+        da="mine",
+        nb="mine",
+    ),
     CommandSpec(
         CommandName.FEEDBACK,
         ("evaluering", "tilbakemelding"),
+        help=N_("[KEY]: give feedback on a session you took part in"),
         takes_argument=True,
         da="evaluering",
         nb="tilbakemelding",
@@ -80,6 +119,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.SUMMARY,
         ("opsummering", "oppsummering", "resumé"),
+        help=N_("KEY|season: feedback summary"),
         facilitator_only=True,
         takes_argument=True,
         da="opsummering",
@@ -88,6 +128,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.EXPORT,
         ("eksport", "eksporter"),
+        help=N_("KEY: registrations and feedback as CSV"),
         facilitator_only=True,
         takes_argument=True,
         da="eksport",
@@ -96,27 +137,44 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.LANGUAGE,
         ("sprog", "språk", "lang"),
+        help=N_("da|nb|en: the language I answer you in"),
         takes_argument=True,
         da="sprog",
         nb="språk",
     ),
-    CommandSpec(CommandName.PROFILE, ("profil",), da="profil", nb="profil"),
+    CommandSpec(
+        CommandName.PROFILE,
+        ("profil",),
+        help=N_("your name, organisation and role"),
+        da="profil",
+        nb="profil",
+    ),
     CommandSpec(
         CommandName.MYDATA,
         ("my data", "mine-data", "mine data", "minedata"),
+        help=N_("everything stored about you, as a file"),
         da="mine-data",
         nb="mine-data",
     ),
     CommandSpec(
         CommandName.FORGET_ME,
         ("forget me", "glem-mig", "glem mig", "glem-meg", "glem meg"),
+        help=N_("erase your personal data"),
         da="glem-mig",
         nb="glem-meg",
     ),
-    CommandSpec(CommandName.NEW, ("ny",), facilitator_only=True, da="ny", nb="ny"),
+    CommandSpec(
+        CommandName.NEW,
+        ("ny",),
+        help=N_("create a session"),
+        facilitator_only=True,
+        da="ny",
+        nb="ny",
+    ),
     CommandSpec(
         CommandName.EDIT,
         ("rediger",),
+        help=N_("KEY: edit a session"),
         facilitator_only=True,
         takes_argument=True,
         da="rediger",
@@ -125,6 +183,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.ANNOUNCE,
         ("annoncer", "kunngjør", "kunngjor"),
+        help=N_("KEY: post a session to a channel"),
         facilitator_only=True,
         takes_argument=True,
         da="annoncer",
@@ -133,6 +192,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.CANCEL_SESSION,
         ("aflys", "avlys", "aflys-session", "avlys-sesjon"),
+        help=N_("KEY: cancel a session and tell its registrants"),
         facilitator_only=True,
         takes_argument=True,
         da="aflys",
@@ -141,6 +201,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.MEMBERSHIP,
         ("medlemskab", "medlemskap"),
+        help=N_("your season membership: join or leave"),
         takes_argument=True,
         da="medlemskab",
         nb="medlemskap",
@@ -148,6 +209,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.CALENDAR,
         ("kalender",),
+        help=N_("[reset]: your private calendar link"),
         takes_argument=True,
         da="kalender",
         nb="kalender",
@@ -155,6 +217,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.REPORT,
         ("rapport",),
+        help=N_("[SEASON]: the season report as a PDF"),
         facilitator_only=True,
         takes_argument=True,
         da="rapport",
@@ -163,6 +226,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.INVOICES,
         ("fakturaer",),
+        help=N_("[SEASON]: the invoice basis and an e-invoice per organisation"),
         facilitator_only=True,
         takes_argument=True,
         da="fakturaer",

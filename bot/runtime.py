@@ -39,14 +39,6 @@ class Runtime:
         """
         return self.settings.home_team_id
 
-    def is_facilitator(self, slack_user_id: str) -> bool:
-        """Listed in ``[bot] facilitators``: certain without asking Slack.
-
-        User group members are not included; a facilitator action confirms
-        them with ``handlers.facilitators.require_facilitator`` (fresh check).
-        """
-        return slack_user_id in self.settings.bot.facilitators
-
     def known_facilitator(self, slack_user_id: str) -> bool:
         """For help texts: listed, or in the user group when Slack last said."""
         return self.facilitators.known(slack_user_id)

@@ -27,6 +27,7 @@ themselves, e.g. by opening a modal); tests call them directly.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -97,6 +98,19 @@ def text_field(data: Mapping[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
+        raise UnreadableRequest()
+    return value
+
+
+# Slack's ids (U0ANNA, T0001, W123...): letters, digits, a few separators; never
+# spaces, control characters or NUL, and short enough for any column.
+_SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def id_field(data: Mapping[str, Any], key: str) -> str:
+    """A Slack id; absent is "", anything else that is not id-shaped is unreadable."""
+    value = text_field(data, key)
+    if value and not _SLACK_ID.fullmatch(value):
         raise UnreadableRequest()
     return value
 
@@ -350,8 +364,8 @@ class Frame:
         try:
             kind = body.get("type")
             if "command" in body and kind is None:
-                team_id = text_field(body, "team_id")
-                user_id = text_field(body, "user_id")
+                team_id = id_field(body, "team_id")
+                user_id = id_field(body, "user_id")
                 surface = Surface(
                     SurfaceKind.COMMAND,
                     response_url=text_field(body, "response_url"),
@@ -360,14 +374,14 @@ class Frame:
                 )
                 text = text_field(body, "text").strip()
             elif kind == "event_callback":
-                team_id = text_field(body, "team_id")
+                team_id = id_field(body, "team_id")
                 event = mapping_field(body, "event")
-                user_id = text_field(event, "user")
+                user_id = id_field(event, "user")
             else:
                 team_of = mapping_field(body, "team")
                 user = mapping_field(body, "user")
-                team_id = text_field(team_of, "id") or text_field(user, "team_id")
-                user_id = text_field(user, "id")
+                team_id = id_field(team_of, "id") or id_field(user, "team_id")
+                user_id = id_field(user, "id")
                 view = mapping_field(body, "view")
                 response_url = text_field(body, "response_url")
                 trigger_id = text_field(body, "trigger_id")

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
-from bot.services.members import Reader, load_reader, store_slack_profile
+from bot.services.members import store_slack_profile
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +33,3 @@ def refresh_slack_profile(client: WebClient, runtime: Runtime, team_id: str, use
             now=runtime.clock.now(),
         )
     return True
-
-
-def fresh_reader(client: WebClient, runtime: Runtime, team_id: str, user_id: str) -> Reader:
-    """The member's reader, refreshing the Slack profile first when unknown or stale.
-
-    Only for lazy listeners: it may call the Web API.
-    """
-    with runtime.unit_of_work() as db:
-        reader = load_reader(db, team_id, user_id, runtime.settings, runtime.clock.now())
-    if reader.profile_known and not reader.profile_stale:
-        return reader
-    if not refresh_slack_profile(client, runtime, team_id, user_id):
-        return reader
-    with runtime.unit_of_work() as db:
-        return load_reader(db, team_id, user_id, runtime.settings, runtime.clock.now())

@@ -13,12 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, inspect, select, text
 
-from bot.delivery.feedback import (
-    ALREADY_ANSWERED,
-    build_feedback_nudge,
-    build_feedback_prompt,
-    plan_feedback,
-)
+from bot.delivery.feedback import build_feedback_nudge, build_feedback_prompt, plan_feedback
+from bot.delivery.outcomes import SkipReason
 from bot.delivery.registry import (
     HoldDelivery,
     OutgoingMessage,
@@ -195,7 +191,7 @@ def test_prompt_and_nudge_are_skipped_once_answered(runtime: Runtime) -> None:
     submit(runtime, "U0ANNA", answers(5))
     later = NOW + timedelta(days=4)
     for kind in (DeliveryKind.FEEDBACK_PROMPT, DeliveryKind.FEEDBACK_NUDGE):
-        assert _build(runtime, kind, "U0ANNA", later) == SkipDelivery(ALREADY_ANSWERED)
+        assert _build(runtime, kind, "U0ANNA", later) == SkipDelivery(SkipReason.ALREADY_ANSWERED)
 
 
 def test_the_nudge_comes_nudge_after_the_prompt_however_late_that_was(runtime: Runtime) -> None:
@@ -651,7 +647,7 @@ def test_runtime_gate_uses_the_directory(runtime: Runtime) -> None:
         ),
     )
     gated = dataclasses.replace(runtime, settings=settings)
-    assert gated.is_facilitator("UFAC") and not gated.is_facilitator("UGROUP")
+    assert gated.facilitators.listed("UFAC") and not gated.facilitators.listed("UGROUP")
     assert gated.may_be_facilitator("UGROUP")
     assert not runtime.may_be_facilitator("UGROUP")  # no group configured there
     assert inspect(FeedbackResponse).columns["member_id"].nullable

@@ -400,3 +400,37 @@ def test_the_frame_checks_facilitators_with_slack_on_command_button_and_modal(
     assert "Only the network's facilitators" in text_of({"blocks": updated.args["view"]["blocks"]})
     assert asked() == 4
     assert len(standin.uploads()) == 2  # the two CSV files of the export made while in the group
+
+
+def test_a_domain_error_after_the_profile_is_saved_is_shown_in_the_modal(
+    runtime: Runtime,
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    sample_programme: ImportResult,
+) -> None:
+    from bot.models import ProgrammeSession
+    from bot.rendering.registration import PendingRegistration
+
+    with runtime.unit_of_work(write=True) as db:
+        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == SYMPOSIUM))
+        assert session is not None
+        session.cancelled_at = runtime.clock.now()
+    role = {"text": {"type": "plain_text", "text": "leader"}, "value": "leader"}
+    values = {
+        BlockId.PROFILE_NAME: {ActionId.PROFILE_NAME_INPUT: {"value": "Eva Lund"}},
+        BlockId.PROFILE_ORGANISATION_OTHER: {ActionId.PROFILE_OTHER_INPUT: {"value": "KL"}},
+        BlockId.PROFILE_ORGANISATION: {
+            ActionId.ORGANISATION_SELECT: {"selected_option": {"value": "other"}}
+        },
+        BlockId.PROFILE_ROLE: {ActionId.PROFILE_ROLE_SELECT: {"selected_option": role}},
+    }
+    result = slack.view_submission(
+        CallbackId.PROFILE,
+        values,
+        user_id="U0EVA",
+        private_metadata=PendingRegistration(SYMPOSIUM).to_metadata(),
+    )
+    assert result.status == 200 and result.json["response_action"] == "update"
+    shown = text_of({"blocks": result.json["view"]["blocks"]})
+    assert "er aflyst" in shown, shown  # a new member: the network's language, Danish
+    assert registrations(runtime) == 0

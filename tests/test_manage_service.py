@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.delivery.outcomes import SkipReason
 from bot.delivery.registry import HoldDelivery, OutgoingMessage, SkipDelivery, message_builders
 from bot.delivery.reminder_planner import plan_reminders
 from bot.errors import SessionCancelled, SessionEnded, SessionFormErrors
@@ -26,7 +27,7 @@ from bot.models import (
 from bot.programme_file import ProgrammeError, parse_programme
 from bot.runtime import Runtime
 from bot.services import manage
-from bot.services.change_notices import REPLACED, ChangeNote, SessionState
+from bot.services.change_notices import ChangeNote, SessionState
 from bot.services.session_form import SessionDraft, SessionFormInput, form_of, read_draft
 from tests.support import factories as make
 
@@ -310,7 +311,9 @@ def test_two_quick_edits_become_one_message_from_the_first_time_to_the_last(
     edit(runtime, starts=STARTS + timedelta(hours=1), ends=STARTS + timedelta(hours=3))
     edit(runtime, NOW + timedelta(seconds=5), location="Nyborg Strand")
     rows = notices(runtime)
-    assert [(r.state, r.skip_reason) for r in rows[:3]] == [(DeliveryState.SKIPPED, REPLACED)] * 3
+    assert [(r.state, r.skip_reason) for r in rows[:3]] == [
+        (DeliveryState.SKIPPED, SkipReason.REPLACED)
+    ] * 3
     latest = [r for r in rows if r.state == DeliveryState.PENDING]
     assert len(latest) == 3
     message = build(runtime, next(r for r in latest if r.recipient == "U0WAIT"))

@@ -323,7 +323,9 @@ def test_bad_key(key: str) -> None:
 
 
 def test_good_keys() -> None:
-    parse_programme(session("A.b_c-1") + session("9" + "x" * 63))
+    longest = "9" + "x" * 63
+    programme = parse_programme(session("A.b_c-1") + session(longest))
+    assert [s.key for s in programme.sessions] == ["A.b_c-1", longest]
 
 
 def test_bad_kind() -> None:

@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.enqueue import enqueue_delivery
-from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import (
+    HoldDelivery,
+    HoldReason,
+    OutgoingMessage,
+    SkipDelivery,
+    SkipReason,
+)
 from bot.models import (
     Delivery,
     DeliveryKind,
@@ -41,13 +47,6 @@ from bot.services.feedback import has_answered, is_confirmed_participant
 from bot.services.members import reader_for
 
 PLANNER_LOOKBACK = timedelta(days=30)
-
-ALREADY_ANSWERED = "already answered"
-SESSION_CANCELLED = "session cancelled"
-FEEDBACK_OFF = "feedback not collected"
-NOT_A_PARTICIPANT = "not a confirmed participant"
-MEMBER_GONE = "member no longer exists"
-NUDGE_WAITS_FOR_PROMPT = "nudge_after counts from the prompt"
 
 
 def plan_feedback(db: Session, settings: Settings, now: datetime) -> int:
@@ -103,15 +102,15 @@ def _context(db: Session, delivery: Delivery) -> tuple[ProgrammeSession, Member]
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id is not None else None
     if session is None or session.cancelled_at is not None:
-        return SkipDelivery(SESSION_CANCELLED)
+        return SkipDelivery(SkipReason.SESSION_CANCELLED)
     if not session.feedback:
-        return SkipDelivery(FEEDBACK_OFF)
+        return SkipDelivery(SkipReason.FEEDBACK_OFF)
     if member is None:
-        return SkipDelivery(MEMBER_GONE)
+        return SkipDelivery(SkipReason.MEMBER_GONE)
     if not is_confirmed_participant(db, session.id, member.id):
-        return SkipDelivery(NOT_A_PARTICIPANT)
+        return SkipDelivery(SkipReason.NOT_A_PARTICIPANT)
     if has_answered(db, session.id, member.id):
-        return SkipDelivery(ALREADY_ANSWERED)
+        return SkipDelivery(SkipReason.ALREADY_ANSWERED)
     return session, member
 
 
@@ -145,11 +144,11 @@ def build_feedback_nudge(
     )
     if prompt is not None and prompt.state in (DeliveryState.PENDING, DeliveryState.SENDING):
         # The prompt is late (retries, an outage): the nudge waits its full time after it.
-        return HoldDelivery(now + settings.feedback.nudge_after, NUDGE_WAITS_FOR_PROMPT)
+        return HoldDelivery(now + settings.feedback.nudge_after, HoldReason.NUDGE_WAITS_FOR_PROMPT)
     if prompt is not None and prompt.sent_at is not None:
         ready = prompt.sent_at + settings.feedback.nudge_after
         if ready > now:
-            return HoldDelivery(ready, NUDGE_WAITS_FOR_PROMPT)
+            return HoldDelivery(ready, HoldReason.NUDGE_WAITS_FOR_PROMPT)
     # A prompt that failed or never existed: the nudge is the member's one chance.
     t = reader_for(member, member.slack_user_id, settings, now).translator
     text, blocks = feedback_nudge_message(session.key, session.title, session.anonymous, t)

@@ -6,24 +6,25 @@ can import these without importing the registry back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from bot.delivery.reasons import HoldReason, SkipReason
+from bot.rendering.reply import Reply
+
+__all__ = ["HoldDelivery", "HoldReason", "OutgoingMessage", "SkipDelivery", "SkipReason"]
 
 
-@dataclass(frozen=True)
-class OutgoingMessage:
-    """A DM or channel post: ``text`` is the notification fallback."""
-
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+# A DM or channel post is a Reply like every other message (``text`` is the
+# notification fallback); the name is kept for the worker and the builders.
+OutgoingMessage = Reply
 
 
 @dataclass(frozen=True)
 class SkipDelivery:
     """The row should not be sent (session cancelled, member left, too late...)."""
 
-    reason: str
+    reason: SkipReason
 
 
 @dataclass(frozen=True)
@@ -31,4 +32,4 @@ class HoldDelivery:
     """Not now but later (quiet hours, a holiday): the row waits until ``until``."""
 
     until: datetime
-    reason: str
+    reason: HoldReason

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import OutgoingMessage, SkipDelivery, SkipReason
 from bot.models import Delivery, Member
 from bot.rendering.registration import promotion_message
 from bot.services.members import reader_for
@@ -19,7 +19,7 @@ def build_promotion(
 ) -> OutgoingMessage | SkipDelivery:
     """Re-checks the seat at sending time: a member who cancelled meanwhile hears nothing."""
     notice = promotion_notice(db, delivery, settings.fees, now)
-    if isinstance(notice, str):
+    if isinstance(notice, SkipReason):
         return SkipDelivery(notice)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     reader = reader_for(member, delivery.recipient, settings, now)

@@ -18,13 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
-from bot.delivery.quiet_hours import hold_until, holiday_country
-from bot.delivery.reminder_planner import (
-    CHANNEL_CHANGED,
-    SESSION_CANCELLED,
-    wanted_reminder,
+from bot.delivery.outcomes import (
+    HoldDelivery,
+    HoldReason,
+    OutgoingMessage,
+    SkipDelivery,
+    SkipReason,
 )
+from bot.delivery.quiet_hours import hold_until, holiday_country
+from bot.delivery.reminder_planner import wanted_reminder
 from bot.durations import parse_duration
 from bot.i18n import Translator
 from bot.models import (
@@ -38,12 +40,6 @@ from bot.models import (
 from bot.rendering.reminders import SessionFacts, heads_up_message, reminder_message
 from bot.services.members import reader_for
 
-SESSION_GONE = "session no longer exists"
-SESSION_STARTED = "session has started"
-MEMBER_GONE = "member no longer exists"
-SUPERSEDED = "superseded by a later reminder due at the same time"
-QUIET = "quiet hours or public holiday"
-
 
 def _offset(delivery: Delivery) -> timedelta:
     try:
@@ -52,13 +48,13 @@ def _offset(delivery: Delivery) -> timedelta:
         return timedelta(0)  # unknown: treated as hour-scale, never held
 
 
-def _session_problem(session: ProgrammeSession | None, now: datetime) -> str | None:
+def _session_problem(session: ProgrammeSession | None, now: datetime) -> SkipReason | None:
     if session is None:
-        return SESSION_GONE
+        return SkipReason.SESSION_GONE
     if session.cancelled_at is not None:
-        return SESSION_CANCELLED
+        return SkipReason.SESSION_CANCELLED
     if now >= session.starts_at:
-        return SESSION_STARTED
+        return SkipReason.SESSION_STARTED
     return None
 
 
@@ -87,10 +83,10 @@ def build_reminder(
     session = db.get(ProgrammeSession, delivery.session_id)
     problem = _session_problem(session, now)
     if problem is not None or session is None:
-        return SkipDelivery(problem or SESSION_GONE)
+        return SkipDelivery(problem or SkipReason.SESSION_GONE)
     member = db.get(Member, delivery.member_id) if delivery.member_id is not None else None
     if member is None:
-        return SkipDelivery(MEMBER_GONE)
+        return SkipDelivery(SkipReason.MEMBER_GONE)
     registration = db.scalar(
         select(Registration).where(
             Registration.session_id == session.id, Registration.member_id == member.id
@@ -101,7 +97,7 @@ def build_reminder(
     if wanted.skip_reason is not None:
         return SkipDelivery(wanted.skip_reason)
     if _later_reminder_due(db, delivery, now):
-        return SkipDelivery(SUPERSEDED)
+        return SkipDelivery(SkipReason.SUPERSEDED)
     reader = reader_for(member, member.slack_user_id, settings, now)
     organisation_country = member.organisation.country if member.organisation else None
     until = hold_until(
@@ -113,12 +109,12 @@ def build_reminder(
         country=holiday_country(organisation_country, reader.language, settings.bot.language),
     )
     if until is not None:
-        return HoldDelivery(until, QUIET)
+        return HoldDelivery(until, HoldReason.QUIET)
     attendance = registration.attendance if registration is not None else ""
     reply = reminder_message(
         SessionFacts.of(session), reader.translator, now=now, attendance=attendance
     )
-    return OutgoingMessage(reply.text, reply.blocks)
+    return reply
 
 
 def build_heads_up(
@@ -127,9 +123,9 @@ def build_heads_up(
     session = db.get(ProgrammeSession, delivery.session_id)
     problem = _session_problem(session, now)
     if problem is not None or session is None:
-        return SkipDelivery(problem or SESSION_GONE)
+        return SkipDelivery(problem or SkipReason.SESSION_GONE)
     if delivery.recipient != settings.slack.announce_channel:
-        return SkipDelivery(CHANNEL_CHANGED)
+        return SkipDelivery(SkipReason.CHANNEL_CHANGED)
     language = settings.bot.language
     until = hold_until(
         now,
@@ -140,7 +136,7 @@ def build_heads_up(
         country=holiday_country(None, language, language),
     )
     if until is not None:
-        return HoldDelivery(until, QUIET)
+        return HoldDelivery(until, HoldReason.QUIET)
     t = Translator(language, settings.bot.timezone)
     reply = heads_up_message(SessionFacts.of(session), t, now=now)
-    return OutgoingMessage(reply.text, reply.blocks)
+    return reply

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.enqueue import enqueue_delivery
+from bot.delivery.outcomes import SkipReason
 from bot.durations import format_duration
 from bot.models import (
     Delivery,
@@ -51,26 +52,18 @@ from bot.models import (
 PENDING = DeliveryState.PENDING.value
 SKIPPED = DeliveryState.SKIPPED.value
 
-REGISTERED_LATE = "registered after due time"
-CREATED_LATE = "session created after due time"
-REGISTRATION_CANCELLED = "registration cancelled"
-NOT_CONFIRMED = "registration not confirmed"
-SESSION_CANCELLED = "session cancelled"
-MOVED_PAST_DUE = "due time passed when the session moved"
-OFFSET_REMOVED = "offset no longer configured"
-CHANNEL_CHANGED = "announce channel changed"
 
 # Skips the planner decided and may undo when things change again.
 PLANNER_REASONS = frozenset(
     {
-        REGISTERED_LATE,
-        CREATED_LATE,
-        REGISTRATION_CANCELLED,
-        NOT_CONFIRMED,
-        SESSION_CANCELLED,
-        MOVED_PAST_DUE,
-        OFFSET_REMOVED,
-        CHANNEL_CHANGED,
+        SkipReason.REGISTERED_LATE,
+        SkipReason.CREATED_LATE,
+        SkipReason.REGISTRATION_CANCELLED,
+        SkipReason.NOT_CONFIRMED,
+        SkipReason.SESSION_CANCELLED,
+        SkipReason.MOVED_PAST_DUE,
+        SkipReason.OFFSET_REMOVED,
+        SkipReason.CHANNEL_CHANGED,
     }
 )
 
@@ -82,7 +75,7 @@ class Wanted:
     """What a row should be: pending at ``due_at``, or skipped for ``reason``."""
 
     due_at: datetime
-    skip_reason: str | None = None
+    skip_reason: SkipReason | None = None
 
 
 @dataclass(frozen=True)
@@ -106,13 +99,13 @@ def wanted_reminder(
 ) -> Wanted:
     due = session.starts_at - offset
     if session.cancelled_at is not None:
-        return Wanted(due, SESSION_CANCELLED)
+        return Wanted(due, SkipReason.SESSION_CANCELLED)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
-        return Wanted(due, REGISTRATION_CANCELLED)
+        return Wanted(due, SkipReason.REGISTRATION_CANCELLED)
     if registration.status != RegistrationStatus.CONFIRMED:
-        return Wanted(due, NOT_CONFIRMED)
+        return Wanted(due, SkipReason.NOT_CONFIRMED)
     if due < confirmed_since(registration):
-        return Wanted(due, REGISTERED_LATE)
+        return Wanted(due, SkipReason.REGISTERED_LATE)
     return Wanted(due)
 
 
@@ -134,9 +127,9 @@ def heads_up_offset(settings: Settings) -> tuple[str, timedelta]:
 def wanted_heads_up(session: ProgrammeSession, offset: timedelta) -> Wanted:
     due = session.starts_at - offset
     if session.cancelled_at is not None:
-        return Wanted(due, SESSION_CANCELLED)
+        return Wanted(due, SkipReason.SESSION_CANCELLED)
     if due < session.created_at:
-        return Wanted(due, CREATED_LATE)
+        return Wanted(due, SkipReason.CREATED_LATE)
     return Wanted(due)
 
 
@@ -164,7 +157,7 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
         session = sessions[row.session_id]
         offset = offsets.get(row.offset_key)
         if offset is None:
-            changed += _reconcile(db, row, Wanted(row.due_at, OFFSET_REMOVED), now)
+            changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.OFFSET_REMOVED), now)
             continue
         registration = by_recipient.get((row.session_id, row.recipient))
         changed += _reconcile(db, row, wanted_reminder(session, registration, offset), now)
@@ -176,7 +169,7 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
             if (session.id, recipient, name) in rows:
                 continue
             wanted = wanted_reminder(session, registration, offset)
-            if wanted.skip_reason not in (None, REGISTERED_LATE):
+            if wanted.skip_reason not in (None, SkipReason.REGISTERED_LATE):
                 continue
             changed += _create(
                 db,
@@ -202,7 +195,7 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
     changed = 0
     for row in rows.values():
         if row.recipient != channel or row.offset_key != name:
-            changed += _reconcile(db, row, Wanted(row.due_at, CHANNEL_CHANGED), now)
+            changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.CHANNEL_CHANGED), now)
         else:
             changed += _reconcile(db, row, wanted_heads_up(sessions[row.session_id], offset), now)
     if not channel:
@@ -211,7 +204,7 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
         if (session.id, channel, name) in rows:
             continue
         wanted = wanted_heads_up(session, offset)
-        if wanted.skip_reason not in (None, CREATED_LATE):
+        if wanted.skip_reason not in (None, SkipReason.CREATED_LATE):
             continue
         changed += _create(
             db,
@@ -290,7 +283,7 @@ def _reconcile(db: Session, row: _Row, wanted: Wanted, now: datetime) -> int:
         if row.due_at == wanted.due_at:
             return 0
         if wanted.due_at <= now:
-            return _update(db, row, state=SKIPPED, skip_reason=MOVED_PAST_DUE)
+            return _update(db, row, state=SKIPPED, skip_reason=SkipReason.MOVED_PAST_DUE)
         # A quiet-hours hold belonged to the old time.
         return _update(db, row, due_at=wanted.due_at, not_before=None)
     if wanted.due_at <= now:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
+from bot.delivery.reasons import SkipReason
 from bot.models import Delivery, Member, ProgrammeSession
 from bot.rendering.offers import seat_offer_message
 from bot.services.members import reader_for
@@ -21,9 +22,9 @@ def build_seat_offer(
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     if session is None or member is None:
-        return SkipDelivery("session or member gone")
+        return SkipDelivery(SkipReason.MEMBER_GONE if session else SkipReason.SESSION_GONE)
     offer = seat_offer(db, session, member, settings.fees, settings.registration.offer_valid, now)
-    if isinstance(offer, str):
+    if isinstance(offer, SkipReason):
         return SkipDelivery(offer)
     reader = reader_for(member, delivery.recipient, settings, now)
     text, blocks = seat_offer_message(offer, reader.translator)

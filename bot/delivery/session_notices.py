@@ -18,10 +18,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.delivery.outcomes import OutgoingMessage, SkipDelivery
+from bot.delivery.outcomes import OutgoingMessage, SkipDelivery, SkipReason
 from bot.models import Delivery, Member, ProgrammeSession
-from bot.rendering.manage import session_cancelled_message, session_changed_message
-from bot.services.change_notices import MEMBER_GONE, NOT_CANCELLED, SESSION_GONE, change_notice
+from bot.rendering.session_notices import session_cancelled_message, session_changed_message
+from bot.services.change_notices import change_notice
 from bot.services.members import reader_for
 from bot.services.registration import SessionSummary
 
@@ -30,12 +30,11 @@ def build_session_changed(
     db: Session, delivery: Delivery, settings: Settings, now: datetime
 ) -> OutgoingMessage | SkipDelivery:
     notice = change_notice(db, delivery, now)
-    if isinstance(notice, str):
+    if isinstance(notice, SkipReason):
         return SkipDelivery(notice)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     reader = reader_for(member, delivery.recipient, settings, now)
-    text, blocks = session_changed_message(notice, reader.translator)
-    return OutgoingMessage(text, blocks)
+    return session_changed_message(notice, reader.translator)
 
 
 def build_session_cancelled(
@@ -44,11 +43,10 @@ def build_session_cancelled(
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     if session is None:
-        return SkipDelivery(SESSION_GONE)
+        return SkipDelivery(SkipReason.SESSION_GONE)
     if member is None:
-        return SkipDelivery(MEMBER_GONE)
+        return SkipDelivery(SkipReason.MEMBER_GONE)
     if session.cancelled_at is None:
-        return SkipDelivery(NOT_CANCELLED)
+        return SkipDelivery(SkipReason.NOT_CANCELLED)
     reader = reader_for(member, delivery.recipient, settings, now)
-    text, blocks = session_cancelled_message(SessionSummary.of(session), reader.translator)
-    return OutgoingMessage(text, blocks)
+    return session_cancelled_message(SessionSummary.of(session), reader.translator)

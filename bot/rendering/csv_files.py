@@ -13,15 +13,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
-from bot.rendering.summaries import role_label
+from bot.rendering.labels import ATTENDANCE_LABELS, STATUS_LABELS, label, role_label
 from bot.services.exports import SessionExport
 
-ATTENDANCE_LABELS = {"room": N_("In the room"), "online": N_("Online")}
-STATUS_LABELS = {
-    "confirmed": N_("Confirmed"),
-    "waiting": N_("Waiting list"),
-    "cancelled": N_("Registration cancelled"),
-}
 # The name of a participant whose personal data is erased (the row still counts and pays).
 ERASED_PARTICIPANT = N_("(personal data erased)")
 
@@ -40,12 +34,6 @@ def _csv(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _label(labels: dict[str, str], value: str | None, t: Translator) -> str:
-    if value is None:
-        return ""
-    return t.gettext(labels[value]) if value in labels else value
-
-
 def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> CsvFile:
     header = [
         t.gettext("Name"),
@@ -61,8 +49,8 @@ def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> C
             row.name or t.gettext(ERASED_PARTICIPANT),
             row.organisation,
             role_label(row.role, t) if row.role else "",
-            _label(ATTENDANCE_LABELS, row.attendance, t),
-            _label(STATUS_LABELS, row.status, t),
+            label(ATTENDANCE_LABELS, row.attendance, t),
+            label(STATUS_LABELS, row.status, t),
             row.registered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             "" if row.fee is None else str(row.fee),
         ]

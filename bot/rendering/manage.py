@@ -1,8 +1,8 @@
-"""Builders for facilitators managing sessions, and for what registrants are told.
+"""Builders for facilitators managing sessions.
 
-The session modal (create and edit), its field errors, the private answers
-to ``/sdg new|edit|announce|cancel-session``, and the two DMs members get:
-a session changed, a session cancelled.
+The session modal (create and edit), its field errors, and the private
+answers to ``/sdg new|edit|announce|cancel-session``.  What registrants are
+told when a session changes is in ``bot/rendering/session_notices.py``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.programme_file import KINDS, MAX_TITLE_LENGTH
 from bot.rendering import blocks as bk
-from bot.rendering.mrkdwn import Mrkdwn, clip, link
+from bot.rendering.mrkdwn import Mrkdwn
 from bot.rendering.registration import when_text
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import kind_label, session_card
 from bot.rendering.templates import gettext_for, ngettext_for, render
-from bot.services.change_notices import ChangeNotice
 from bot.services.manage import CancellationPreview, SavedSession, SessionCancellation
-from bot.services.registration import SessionSummary
 from bot.services.session_form import (
     MAX_DESCRIPTION_LENGTH,
     MAX_KEY_LENGTH,
@@ -373,50 +371,3 @@ def announcement_message(
         view, t, currency=currency, public=True, registration_open=registration_open
     )
     return Reply(text, card, public=True)
-
-
-# --- what registrants are told -------------------------------------------------------------
-
-
-_LINK_LABEL_LENGTH = 100
-
-
-def _place_text(location: str, t: Translator) -> str:
-    """The place as written; the bare word "online" in the member's language."""
-    return t.gettext("Online") if location.strip().casefold() in ("", "online") else location
-
-
-def session_changed_message(notice: ChangeNotice, t: Translator) -> tuple[str, list[bk.Block]]:
-    """The DM after a change: old -> new time (in the member's zone), place and link."""
-    _ = gettext_for(t)
-    session, before = notice.session, notice.before
-    text = render(
-        "manage_changed.md.j2",
-        t,
-        n=notice,
-        title=session.title,
-        new_when=when_text(session, t),
-        old_when=when_text(before, t),
-        new_place=_place_text(session.location, t),
-        old_place=_place_text(before.location, t),
-        # Shown by their address, so old and new can be told apart; the new one is a link.
-        new_link=link(session.online_url, clip(session.online_url, _LINK_LABEL_LENGTH))
-        if session.online_url
-        else "",
-        old_link=clip(before.online_url, _LINK_LABEL_LENGTH),
-    )
-    fallback = _("%(title)s has changed.", title=session.title)
-    buttons = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, session.key)]
-    if notice.moved:
-        buttons.append(
-            bk.button(t.gettext("Add to calendar"), ActionId.ADD_TO_CALENDAR, session.key)
-        )
-    return fallback, [bk.section(text), bk.actions(*buttons)]
-
-
-def session_cancelled_message(session: SessionSummary, t: Translator) -> tuple[str, list[bk.Block]]:
-    """The DM when a session is cancelled: an apology, in the member's language."""
-    _ = gettext_for(t)
-    text = render("manage_cancelled.md.j2", t, title=session.title, when=when_text(session, t))
-    fallback = _("%(title)s has been cancelled.", title=session.title)
-    return fallback, [bk.section(text)]

@@ -8,10 +8,11 @@ from typing import Any
 
 from babel.numbers import format_percent
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.models import Attendance, RegistrationStatus
 from bot.rendering import blocks as bk
+from bot.rendering.labels import ROLE_LABELS
 from bot.rendering.money import money
 from bot.rendering.mrkdwn import Mrkdwn, clip, link
 from bot.rendering.reply import Reply
@@ -25,13 +26,6 @@ from bot.services.registration import (
     RegistrationOutcome,
     SessionSummary,
 )
-
-ROLE_LABELS = {
-    "politician": N_("Politician"),
-    "leader": N_("Leader / strategist"),
-    "practitioner": N_("Practitioner"),
-    "other": N_("Other"),
-}
 
 _MAX_PLAIN_INPUT = 200
 
@@ -317,7 +311,7 @@ def profile_modal(
         "options": role_options(t),
         "placeholder": bk.plain(t.gettext("Choose"), 150),
     }
-    if profile.role in ROLE_LABELS:
+    if profile.role is not None and profile.role in ROLE_LABELS:
         role["initial_option"] = bk.option(t.gettext(ROLE_LABELS[profile.role]), profile.role)
     blocks.append(bk.input_block(BlockId.PROFILE_ROLE, t.gettext("Role"), role))
 

@@ -6,51 +6,19 @@ import json
 from collections.abc import Collection
 
 from bot.commands import COMMANDS, CommandName, CommandSpec
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
+from bot.rendering.labels import kind_label
 from bot.rendering.money import money
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
-KIND_LABELS = {
-    "symposium": N_("Symposium"),
-    "network_meeting": N_("Network meeting"),
-    "webinar": N_("Webinar"),
-    "reflection": N_("Reflection meeting"),
-}
-
-COMMAND_HELP = {
-    "help": N_("this help"),
-    "next": N_("the next session, with agenda and speakers"),
-    "list": N_("all upcoming sessions"),
-    "show": N_("KEY: one session in full"),
-    "register": N_("[KEY]: register (default: the next session)"),
-    "cancel": N_("[KEY]: cancel your registration"),
-    "my": N_("your registrations and waiting-list places"),
-    "feedback": N_("[KEY]: give feedback on a session you took part in"),
-    "language": N_("da|nb|en: the language I answer you in"),
-    "profile": N_("your name, organisation and role"),
-    "mydata": N_("everything stored about you, as a file"),
-    "forget-me": N_("erase your personal data"),
-    "summary": N_("KEY|season: feedback summary"),
-    "export": N_("KEY: registrations and feedback as CSV"),
-    "new": N_("create a session"),
-    "edit": N_("KEY: edit a session"),
-    "announce": N_("KEY: post a session to a channel"),
-    "cancel-session": N_("KEY: cancel a session and tell its registrants"),
-    "membership": N_("your season membership: what it costs, join or leave"),
-}
-
 # Agenda sections are packed up to this size, well under Slack's 3000.
 _AGENDA_SECTION_BUDGET = 2800
 _DESCRIPTION_LIMIT = 1500
-
-
-def kind_label(kind: str, t: Translator) -> str:
-    return t.gettext(KIND_LABELS.get(kind, kind))
 
 
 def command_word(spec: CommandSpec, language: str) -> str:
@@ -214,7 +182,7 @@ def help_reply(
     _ = gettext_for(t)
 
     def rows(specs: list[CommandSpec]) -> list[tuple[str, str]]:
-        return [(command_word(s, t.language), t.gettext(COMMAND_HELP[s.name.value])) for s in specs]
+        return [(command_word(s, t.language), t.gettext(s.help)) for s in specs]
 
     shown = [s for s in COMMANDS if s.name in available or s.name is CommandName.HELP]
     text = render(

@@ -8,20 +8,13 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.models import Role
 from bot.rendering import blocks as bk
+from bot.rendering.labels import role_label
 from bot.rendering.mrkdwn import clip, escape
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, ngettext_for, render
 from bot.sdgs import goal_name
 from bot.services.summaries import MIN_GROUP, Comment, SeasonSummary, SessionSummary
-
-ROLE_LABELS = {
-    Role.POLITICIAN: N_("Politician"),
-    Role.LEADER: N_("Leader"),
-    Role.PRACTITIONER: N_("Practitioner"),
-    Role.OTHER: N_("Other"),
-}
 
 REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to CSV")}
 
@@ -29,10 +22,6 @@ _BAR = "█"
 _BAR_WIDTH = 20
 _COMMENT_SECTION_BUDGET = 2800
 _MAX_COMMENT_SECTIONS = 20
-
-
-def role_label(role: str, t: Translator) -> str:
-    return t.gettext(ROLE_LABELS[Role(role)]) if role in set(Role) else role
 
 
 def average_text(value: float | None, t: Translator) -> str:

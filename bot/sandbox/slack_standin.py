@@ -2,7 +2,8 @@
 
 ``SlackStandIn`` is a tiny HTTP server (standard library only) that answers the Slack
 Web API methods sdgbot uses, records every call, validates Block Kit limits the way
-Slack does, and can inject faults (rate limits, 5xx, API errors, latency).
+Slack does (``bot/sandbox/block_kit.py``), and can inject faults (rate limits, 5xx,
+API errors, latency).  The HTTP plumbing is in ``bot/sandbox/http_server.py``.
 
 It is used in-process by the console sandbox and by the test-suite::
 
@@ -20,9 +21,6 @@ Endpoints served (all on 127.0.0.1 by default):
 
 from __future__ import annotations
 
-import contextlib
-import email.parser
-import email.policy
 import json
 import random
 import threading
@@ -30,13 +28,21 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, cast
-from urllib.parse import parse_qs, quote, urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.sandbox.block_kit import validate_message_blocks, validate_view
+from bot.sandbox.http_server import (
+    HttpReply,
+    StandInServer,
+    decode_json_strings,
+    parse_args,
+    parse_multipart,
+)
 
 __all__ = [
     "BOT_ID",
@@ -62,63 +68,8 @@ RESPONSE_URL_METHOD = "response_url"
 #: pseudo method name under which raw bytes posted to an upload URL are recorded
 UPLOAD_METHOD = "file_upload"
 
-# --------------------------------------------------------------------------------------
-# Block Kit limits (https://api.slack.com/reference/block-kit)
-# --------------------------------------------------------------------------------------
-
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_SECTION_TEXT = 3000
-MAX_SECTION_FIELDS = 10
-MAX_FIELD_TEXT = 2000
-MAX_HEADER_TEXT = 150
-MAX_MODAL_TITLE = 24
-MAX_MODAL_BUTTON = 24
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_URL = 3000
-MAX_ACTIONS_ELEMENTS = 25
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ID = 255
-MAX_PLACEHOLDER = 150
-MAX_OPTION_TEXT = 75
-MAX_OPTION_VALUE = 150
-MAX_INPUT_LABEL = 2000
-MAX_INPUT_HINT = 2000
-MAX_PRIVATE_METADATA = 3000
-MAX_ALT_TEXT = 2000
-
-_MAX_OPTIONS = {
-    "static_select": 100,
-    "multi_static_select": 100,
-    "overflow": 5,
-    "radio_buttons": 10,
-    "checkboxes": 10,
-}
-
-_KNOWN_BLOCK_TYPES = frozenset(
-    {
-        "actions",
-        "context",
-        "divider",
-        "file",
-        "header",
-        "image",
-        "input",
-        "markdown",
-        "rich_text",
-        "section",
-        "table",
-        "video",
-        "call",
-    }
-)
-
 _MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
 _VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
-
-# values of these keys are user content and never JSON-decoded
-_NO_JSON_DECODE = frozenset({"text", "initial_comment", "title", "filename", "alt_txt"})
 
 _TZ_LABELS = {
     "CET": "Central European Time",
@@ -132,247 +83,6 @@ _TZ_LABELS = {
     "UTC": "Coordinated Universal Time",
     "IST": "Irish Standard Time",
 }
-
-
-def _text_violation(
-    problems: list[str],
-    where: str,
-    obj: Any,
-    max_len: int,
-    *,
-    required: bool = True,
-    plain_only: bool = False,
-) -> None:
-    """Check a Block Kit text object."""
-    if obj is None:
-        if required:
-            problems.append(f"{where}: text object is required")
-        return
-    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-        problems.append(f"{where}: must be a text object with a string 'text'")
-        return
-    ttype = obj.get("type")
-    if ttype not in ("plain_text", "mrkdwn"):
-        problems.append(f"{where}: text type must be plain_text or mrkdwn, got {ttype!r}")
-    elif plain_only and ttype != "plain_text":
-        problems.append(f"{where}: text type must be plain_text, got {ttype!r}")
-    length = len(obj["text"])
-    if length == 0:
-        problems.append(f"{where}: text must not be empty")
-    elif length > max_len:
-        problems.append(f"{where}: text is {length} chars (max {max_len})")
-
-
-def _id_violation(problems: list[str], where: str, key: str, value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str):
-        problems.append(f"{where}: {key} must be a string")
-    elif len(value) > MAX_ID:
-        problems.append(f"{where}: {key} is {len(value)} chars (max {MAX_ID})")
-
-
-def _option_violations(problems: list[str], where: str, options: Any, max_count: int) -> None:
-    if not isinstance(options, list):
-        problems.append(f"{where}: options must be an array")
-        return
-    if len(options) > max_count:
-        problems.append(f"{where}: {len(options)} options (max {max_count})")
-    for i, option in enumerate(options):
-        ow = f"{where}.options[{i}]"
-        if not isinstance(option, dict):
-            problems.append(f"{ow}: option must be an object")
-            continue
-        _text_violation(problems, f"{ow}.text", option.get("text"), MAX_OPTION_TEXT)
-        value = option.get("value")
-        if isinstance(value, str) and len(value) > MAX_OPTION_VALUE:
-            problems.append(f"{ow}: value is {len(value)} chars (max {MAX_OPTION_VALUE})")
-        if option.get("description") is not None:
-            _text_violation(
-                problems, f"{ow}.description", option.get("description"), MAX_OPTION_TEXT
-            )
-
-
-def _element_violations(problems: list[str], where: str, element: Any) -> None:
-    """Check an interactive element (button, select, input, ...)."""
-    if not isinstance(element, dict) or not isinstance(element.get("type"), str):
-        problems.append(f"{where}: element must be an object with a 'type'")
-        return
-    etype = element["type"]
-    _id_violation(problems, where, "action_id", element.get("action_id"))
-    if etype == "button":
-        _text_violation(
-            problems,
-            f"{where} (button).text",
-            element.get("text"),
-            MAX_BUTTON_TEXT,
-            plain_only=True,
-        )
-        value = element.get("value")
-        if isinstance(value, str) and len(value) > MAX_BUTTON_VALUE:
-            problems.append(
-                f"{where} (button): value is {len(value)} chars (max {MAX_BUTTON_VALUE})"
-            )
-        url = element.get("url")
-        if isinstance(url, str) and len(url) > MAX_URL:
-            problems.append(f"{where} (button): url is {len(url)} chars (max {MAX_URL})")
-    if etype in _MAX_OPTIONS and "options" in element:
-        _option_violations(problems, f"{where} ({etype})", element["options"], _MAX_OPTIONS[etype])
-    if "option_groups" in element:
-        groups = element["option_groups"]
-        if not isinstance(groups, list) or len(groups) > 100:
-            problems.append(f"{where} ({etype}): option_groups must be an array of at most 100")
-        else:
-            for g, group in enumerate(groups):
-                gw = f"{where} ({etype}).option_groups[{g}]"
-                if not isinstance(group, dict):
-                    problems.append(f"{gw}: must be an object")
-                    continue
-                _text_violation(
-                    problems, f"{gw}.label", group.get("label"), MAX_OPTION_TEXT, plain_only=True
-                )
-                _option_violations(problems, gw, group.get("options"), 100)
-    if element.get("placeholder") is not None:
-        _text_violation(
-            problems,
-            f"{where} ({etype}).placeholder",
-            element.get("placeholder"),
-            MAX_PLACEHOLDER,
-            plain_only=True,
-        )
-
-
-def _blocks_violations(blocks: Any, where: str, max_blocks: int) -> list[str]:
-    problems: list[str] = []
-    if blocks is None:
-        return problems
-    if not isinstance(blocks, list):
-        return [f"{where}: blocks must be an array, got {type(blocks).__name__}"]
-    if len(blocks) > max_blocks:
-        problems.append(f"{where}: {len(blocks)} blocks (max {max_blocks})")
-    seen_block_ids: set[str] = set()
-    for i, block in enumerate(blocks):
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            problems.append(f"{where}.blocks[{i}]: block must be an object with a 'type'")
-            continue
-        btype = block["type"]
-        bw = f"{where}.blocks[{i}] ({btype})"
-        block_id = block.get("block_id")
-        _id_violation(problems, bw, "block_id", block_id)
-        if isinstance(block_id, str):
-            if block_id in seen_block_ids:
-                problems.append(f"{bw}: duplicate block_id {block_id!r}")
-            seen_block_ids.add(block_id)
-        if btype not in _KNOWN_BLOCK_TYPES:
-            problems.append(f"{bw}: unknown block type")
-        elif btype == "section":
-            text, fields = block.get("text"), block.get("fields")
-            if text is None and not fields:
-                problems.append(f"{bw}: a section needs 'text' or 'fields'")
-            if text is not None:
-                _text_violation(problems, f"{bw}.text", text, MAX_SECTION_TEXT)
-            if fields is not None:
-                if not isinstance(fields, list):
-                    problems.append(f"{bw}: fields must be an array")
-                else:
-                    if len(fields) > MAX_SECTION_FIELDS:
-                        problems.append(f"{bw}: {len(fields)} fields (max {MAX_SECTION_FIELDS})")
-                    for f, fld in enumerate(fields):
-                        _text_violation(problems, f"{bw}.fields[{f}]", fld, MAX_FIELD_TEXT)
-            if block.get("accessory") is not None:
-                _element_violations(problems, f"{bw}.accessory", block["accessory"])
-        elif btype == "header":
-            _text_violation(
-                problems, f"{bw}.text", block.get("text"), MAX_HEADER_TEXT, plain_only=True
-            )
-        elif btype == "actions":
-            elements = block.get("elements")
-            if not isinstance(elements, list) or not elements:
-                problems.append(f"{bw}: elements must be a non-empty array")
-                continue
-            if len(elements) > MAX_ACTIONS_ELEMENTS:
-                problems.append(f"{bw}: {len(elements)} elements (max {MAX_ACTIONS_ELEMENTS})")
-            seen_action_ids: set[str] = set()
-            for e, element in enumerate(elements):
-                _element_violations(problems, f"{bw}.elements[{e}]", element)
-                action_id = element.get("action_id") if isinstance(element, dict) else None
-                if isinstance(action_id, str):
-                    if action_id in seen_action_ids:
-                        problems.append(f"{bw}.elements[{e}]: duplicate action_id {action_id!r}")
-                    seen_action_ids.add(action_id)
-        elif btype == "context":
-            elements = block.get("elements")
-            if not isinstance(elements, list) or not elements:
-                problems.append(f"{bw}: elements must be a non-empty array")
-                continue
-            if len(elements) > MAX_CONTEXT_ELEMENTS:
-                problems.append(f"{bw}: {len(elements)} elements (max {MAX_CONTEXT_ELEMENTS})")
-            for e, element in enumerate(elements):
-                if isinstance(element, dict) and element.get("type") in ("plain_text", "mrkdwn"):
-                    _text_violation(problems, f"{bw}.elements[{e}]", element, MAX_SECTION_TEXT)
-                elif not (isinstance(element, dict) and element.get("type") == "image"):
-                    problems.append(f"{bw}.elements[{e}]: must be a text or image element")
-        elif btype == "input":
-            _text_violation(
-                problems, f"{bw}.label", block.get("label"), MAX_INPUT_LABEL, plain_only=True
-            )
-            if block.get("hint") is not None:
-                _text_violation(
-                    problems, f"{bw}.hint", block.get("hint"), MAX_INPUT_HINT, plain_only=True
-                )
-            if block.get("element") is None:
-                problems.append(f"{bw}: element is required")
-            else:
-                _element_violations(problems, f"{bw}.element", block["element"])
-        elif btype == "image":
-            alt = block.get("alt_text")
-            if not isinstance(alt, str) or not alt:
-                problems.append(f"{bw}: alt_text is required")
-            elif len(alt) > MAX_ALT_TEXT:
-                problems.append(f"{bw}: alt_text is {len(alt)} chars (max {MAX_ALT_TEXT})")
-            url = block.get("image_url")
-            if isinstance(url, str) and len(url) > MAX_URL:
-                problems.append(f"{bw}: image_url is {len(url)} chars (max {MAX_URL})")
-    return problems
-
-
-def validate_message_blocks(blocks: Any, *, where: str = "message") -> list[str]:
-    """Block Kit violations of a message's ``blocks`` (empty list when valid)."""
-    return _blocks_violations(blocks, where, MAX_MESSAGE_BLOCKS)
-
-
-def validate_view(view: Any, *, where: str = "view") -> list[str]:
-    """Block Kit violations of a modal or App Home view (empty list when valid)."""
-    if not isinstance(view, dict):
-        return [f"{where}: view must be an object"]
-    problems: list[str] = []
-    vtype = view.get("type")
-    if vtype not in ("modal", "home"):
-        problems.append(f"{where}: view type must be 'modal' or 'home', got {vtype!r}")
-    problems.extend(_blocks_violations(view.get("blocks"), where, MAX_VIEW_BLOCKS))
-    if vtype == "modal":
-        _text_violation(
-            problems, f"{where}.title", view.get("title"), MAX_MODAL_TITLE, plain_only=True
-        )
-        for key in ("submit", "close"):
-            if view.get(key) is not None:
-                _text_violation(
-                    problems, f"{where}.{key}", view.get(key), MAX_MODAL_BUTTON, plain_only=True
-                )
-        blocks = view.get("blocks")
-        has_input = isinstance(blocks, list) and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in blocks
-        )
-        if has_input and view.get("submit") is None:
-            problems.append(f"{where}: a modal with input blocks needs a 'submit' button")
-    metadata = view.get("private_metadata")
-    if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
-        problems.append(
-            f"{where}: private_metadata is {len(metadata)} chars (max {MAX_PRIVATE_METADATA})"
-        )
-    for key in ("callback_id", "external_id"):
-        _id_violation(problems, where, key, view.get(key))
-    return problems
 
 
 # --------------------------------------------------------------------------------------
@@ -421,131 +131,6 @@ class _User:
     email: str
 
 
-@dataclass
-class _Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, data: dict[str, Any], status: int = 200) -> _Reply:
-        return cls(
-            status,
-            json.dumps(data).encode("utf-8"),
-            {"Content-Type": "application/json; charset=utf-8"},
-        )
-
-    @classmethod
-    def text(cls, text: str, status: int = 200) -> _Reply:
-        return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8"})
-
-
-# --------------------------------------------------------------------------------------
-# HTTP plumbing
-# --------------------------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], standin: SlackStandIn) -> None:
-        super().__init__(address, _Handler)
-        self.standin = standin
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server_version = "SlackStandIn/1.0"
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # keep test output quiet
-
-    def _dispatch(self) -> None:
-        standin = cast(_Server, self.server).standin
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        try:
-            reply = standin._handle(self.path, headers, body)
-        except Exception as exc:  # pragma: no cover - a bug in the stand-in itself
-            reply = _Reply.text(f"stand-in crashed: {exc!r}", 500)
-        self.send_response(reply.status)
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-
-def _decode_json_strings(args: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in args.items():
-        if isinstance(value, str) and key not in _NO_JSON_DECODE and value[:1] in ("{", "["):
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        out[key] = value
-    return out
-
-
-def _parse_qs_flat(text: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, values in parse_qs(text, keep_blank_values=True).items():
-        out[key] = values[0] if len(values) == 1 else values
-    return out
-
-
-def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | None, bytes]]:
-    """Parts of a multipart/form-data body as (name, filename, payload)."""
-    raw = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
-    parts: list[tuple[str, str | None, bytes]] = []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        parts.append(
-            (
-                str(name) if name else "",
-                part.get_filename(),
-                payload if isinstance(payload, bytes) else b"",
-            )
-        )
-    return parts
-
-
-def _parse_args(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    args: dict[str, Any] = _parse_qs_flat(query) if query else {}
-    content_type = headers.get("content-type", "")
-    if body:
-        stripped = body.lstrip()
-        if content_type.startswith("application/json") or stripped[:1] == b"{":
-            try:
-                parsed = json.loads(body.decode("utf-8"))
-            except ValueError:
-                args["_raw_body"] = body.decode("utf-8", "replace")
-            else:
-                if isinstance(parsed, dict):
-                    args.update(parsed)
-                else:
-                    args["_body"] = parsed
-        elif content_type.startswith("multipart/form-data"):
-            for name, filename, payload in _parse_multipart(content_type, body):
-                if filename is not None:
-                    args[name] = payload
-                else:
-                    args[name] = payload.decode("utf-8", "replace")
-        else:
-            args.update(_parse_qs_flat(body.decode("utf-8", "replace")))
-    return _decode_json_strings(args)
-
-
 # --------------------------------------------------------------------------------------
 # The stand-in
 # --------------------------------------------------------------------------------------
@@ -560,7 +145,7 @@ class SlackStandIn:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self._requested_port = port
-        self._server: _Server | None = None
+        self._server: StandInServer | None = None
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
 
@@ -586,7 +171,7 @@ class SlackStandIn:
         """Bind the port and serve from a daemon thread. Returns ``self``."""
         if self._server is not None:
             return self
-        server = _Server((self.host, self._requested_port), self)
+        server = StandInServer((self.host, self._requested_port), self._handle)
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -790,7 +375,7 @@ class SlackStandIn:
 
     # ---------------------------------------------------------------- request handling
 
-    def _handle(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
+    def _handle(self, raw_path: str, headers: dict[str, str], body: bytes) -> HttpReply:
         at = time.monotonic()
         parts = urlsplit(raw_path)
         path = parts.path
@@ -801,7 +386,7 @@ class SlackStandIn:
         elif path.startswith("/upload/"):
             method = UPLOAD_METHOD
         else:
-            return _Reply.text("not found", 404)
+            return HttpReply.text("not found", 404)
 
         with self._cond:
             delay = self._latency.get(method, self._latency.get("*", 0.0))
@@ -817,7 +402,7 @@ class SlackStandIn:
             content = self._upload_content(headers, body)
             args = {"_file_id": file_id, "length": len(content)}
         else:
-            args = _parse_args(parts.query, headers, body)
+            args = parse_args(parts.query, headers, body)
 
         token: str | None = None
         auth = headers.get("authorization", "")
@@ -836,7 +421,7 @@ class SlackStandIn:
                 reply, response = self._upload(args["_file_id"], content)
             else:
                 response = self._api(method, args)
-                reply = _Reply.json(response)
+                reply = HttpReply.json(response)
             self.calls.append(RecordedCall(method, args, token, at, response, reply.status))
             self._cond.notify_all()
         return reply
@@ -853,14 +438,14 @@ class SlackStandIn:
         return None
 
     @staticmethod
-    def _fault_reply(fault: _Fault) -> tuple[_Reply, dict[str, Any]]:
+    def _fault_reply(fault: _Fault) -> tuple[HttpReply, dict[str, Any]]:
         if fault.status >= 500:
-            return _Reply.text("upstream error", fault.status), {
+            return HttpReply.text("upstream error", fault.status), {
                 "ok": False,
                 "error": "upstream error",
             }
         response = {"ok": False, "error": fault.error or "ratelimited"}
-        reply = _Reply.json(response, fault.status)
+        reply = HttpReply.json(response, fault.status)
         if fault.status == 429:
             reply.headers["Retry-After"] = str(fault.retry_after)
         return reply, response
@@ -882,21 +467,21 @@ class SlackStandIn:
             parsed = json.loads(body.decode("utf-8")) if body else {}
         except ValueError:
             return {"_raw_body": body.decode("utf-8", "replace")}
-        return _decode_json_strings(parsed) if isinstance(parsed, dict) else {"_body": parsed}
+        return decode_json_strings(parsed) if isinstance(parsed, dict) else {"_body": parsed}
 
-    def _response_url(self, args: dict[str, Any]) -> tuple[_Reply, dict[str, Any]]:
+    def _response_url(self, args: dict[str, Any]) -> tuple[HttpReply, dict[str, Any]]:
         if "_raw_body" in args or "_body" in args:
-            return _Reply.text("invalid_payload", 400), {"ok": False, "error": "invalid_payload"}
+            return HttpReply.text("invalid_payload", 400), {"ok": False, "error": "invalid_payload"}
         url_id = str(args["_url_id"])
         uses = self._response_url_uses.get(url_id, 0) + 1
         self._response_url_uses[url_id] = uses
         if uses > self.response_url_max_uses:
-            return _Reply.text("used_url", 404), {"ok": False, "error": "used_url"}
+            return HttpReply.text("used_url", 404), {"ok": False, "error": "used_url"}
         problems = validate_message_blocks(args.get("blocks"), where="response_url")
         if problems:
             response = self._violation(RESPONSE_URL_METHOD, problems)
-            return _Reply.text("invalid_blocks", 400), response
-        return _Reply.text("ok"), {"ok": True}
+            return HttpReply.text("invalid_blocks", 400), response
+        return HttpReply.text("ok"), {"ok": True}
 
     # ---------------------------------------------------------------- uploads
 
@@ -904,7 +489,7 @@ class SlackStandIn:
     def _upload_content(headers: dict[str, str], body: bytes) -> bytes:
         content_type = headers.get("content-type", "")
         if content_type.startswith("multipart/form-data"):
-            parts = _parse_multipart(content_type, body)
+            parts = parse_multipart(content_type, body)
             for _name, filename, payload in parts:
                 if filename is not None:
                     return payload
@@ -913,11 +498,11 @@ class SlackStandIn:
                     return payload
         return body
 
-    def _upload(self, file_id: str, content: bytes) -> tuple[_Reply, dict[str, Any]]:
+    def _upload(self, file_id: str, content: bytes) -> tuple[HttpReply, dict[str, Any]]:
         if file_id not in self._pending_files:
-            return _Reply.text("file not found", 404), {"ok": False, "error": "file_not_found"}
+            return HttpReply.text("file not found", 404), {"ok": False, "error": "file_not_found"}
         self.uploaded_files[file_id] = content
-        return _Reply.text(f"OK - {len(content)}"), {"ok": True, "length": len(content)}
+        return HttpReply.text(f"OK - {len(content)}"), {"ok": True, "length": len(content)}
 
     # ---------------------------------------------------------------- Web API
 

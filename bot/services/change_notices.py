@@ -26,6 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.delivery.enqueue import enqueue_delivery
+from bot.delivery.reasons import SkipReason
 from bot.models import (
     Delivery,
     DeliveryKind,
@@ -41,15 +42,6 @@ from bot.services.registration import SessionSummary
 TIME, PLACE, LINK = "time", "place", "link"
 NOTICE_FIELDS = frozenset({TIME, PLACE, LINK})
 
-SESSION_GONE = "session no longer exists"
-MEMBER_GONE = "member no longer exists"
-SESSION_CANCELLED = "session cancelled"
-SESSION_ENDED = "session has ended"
-NOT_CANCELLED = "session is not cancelled"
-NOT_REGISTERED = "no longer registered"
-NO_DETAILS = "the change is not recorded"
-UNDONE = "the change was undone"
-REPLACED = "replaced by a later change notice"
 _MAX_KEY_ATTEMPTS = 1000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -154,28 +146,28 @@ def _registration(db: Session, session_id: int, member_id: int) -> Registration 
     )
 
 
-def change_notice(db: Session, delivery: Delivery, now: datetime) -> ChangeNotice | str:
+def change_notice(db: Session, delivery: Delivery, now: datetime) -> ChangeNotice | SkipReason:
     """What a SESSION_CHANGED row should say, or why it should be skipped."""
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
     if session is None:
-        return SESSION_GONE
+        return SkipReason.SESSION_GONE
     if member is None:
-        return MEMBER_GONE
+        return SkipReason.MEMBER_GONE
     if session.cancelled_at is not None:
-        return SESSION_CANCELLED  # the cancellation notice says all there is to say
+        return SkipReason.SESSION_CANCELLED  # the cancellation notice says all there is to say
     if session.ends_at <= now:
-        return SESSION_ENDED
+        return SkipReason.SESSION_ENDED
     registration = _registration(db, session.id, member.id)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
-        return NOT_REGISTERED
+        return SkipReason.NOT_REGISTERED
     note = ChangeNote.from_details(delivery.details)
     if note is None:
-        return NO_DETAILS
+        return SkipReason.NO_DETAILS
     # Only what the changes touched and what still differs: changed back is no news.
     news = note.fields & note.before.changes_to(SessionState.of(session))
     if not news:
-        return UNDONE
+        return SkipReason.UNDONE
     summary = SessionSummary.of(session)
     return ChangeNotice(
         session=summary,
@@ -263,7 +255,7 @@ def _take_back(db: Session, row: Delivery, now: datetime) -> bool:
             Delivery.state == DeliveryState.PENDING,
             or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
         )
-        .values(state=DeliveryState.SKIPPED, skip_reason=REPLACED)
+        .values(state=DeliveryState.SKIPPED, skip_reason=SkipReason.REPLACED)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]

@@ -57,7 +57,6 @@ from bot.models import Member, Organisation, ProgrammeSession, Registration, Reg
 from bot.services import membership as membership_service
 from bot.services.membership import discounted_price
 from bot.services.seasons import season_by_key, sessions_in
-from bot.services.sessions import find_session
 
 __all__ = ["Fee", "discounted_price", "fee_for", "season_invoices", "session_fees"]
 
@@ -231,18 +230,6 @@ def invoices_for(
         for (name, country), lines in sorted(
             grouped.items(), key=lambda item: (item[0][0] == "", item[0][0].casefold())
         )
-    )
-
-
-def session_invoices(db: Session, team_id: str, key: str, fees: FeeSettings) -> InvoiceList:
-    """One session's invoice list (for the export)."""
-    session = find_session(db, team_id, key)
-    return InvoiceList(
-        label=session.key,
-        starts=session.starts_at,
-        ends=session.ends_at,
-        currency=fees.currency,
-        organisations=invoices_for(db, [session], fees),
     )
 
 

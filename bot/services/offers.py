@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings, Settings
+from bot.delivery.reasons import SkipReason
 from bot.errors import NoOpenOffer, NotRegistered
 from bot.models import Member, ProgrammeSession, Registration, RegistrationStatus
 from bot.services import registration as registrations
@@ -112,7 +113,7 @@ def seat_offer(
     fees: FeeSettings,
     offer_valid: timedelta,
     now: datetime,
-) -> SeatOffer | str:
+) -> SeatOffer | SkipReason:
     """What the offer DM should say, or why it should be skipped."""
     registration = db.scalar(
         select(Registration).where(
@@ -120,12 +121,12 @@ def seat_offer(
         )
     )
     if session.cancelled_at is not None:
-        return "session cancelled"
+        return SkipReason.SESSION_CANCELLED
     if registration is None or registration.status != RegistrationStatus.OFFERED:
-        return "no longer offered"
+        return SkipReason.NOT_OFFERED
     expires = offer_deadline(registration, session, offer_valid)
     if expires <= now:
-        return "offer lapsed"
+        return SkipReason.OFFER_LAPSED
     price = session_price(session)
     return SeatOffer(
         registrations.SessionSummary.of(session),

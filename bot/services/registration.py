@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
 from bot.delivery.enqueue import enqueue_delivery
+from bot.delivery.reasons import SkipReason
 from bot.errors import (
     AttendanceRequired,
     CancellationClosed,
@@ -551,19 +552,21 @@ class PromotionNotice:
 
 def promotion_notice(
     db: Session, delivery: Delivery, fees: FeeSettings, now: datetime
-) -> PromotionNotice | str:
+) -> PromotionNotice | SkipReason:
     """What a PROMOTION delivery should say, or why it should be skipped."""
     session = db.get(ProgrammeSession, delivery.session_id)
     member = db.get(Member, delivery.member_id) if delivery.member_id else None
-    if session is None or member is None:
-        return "session or member gone"
+    if session is None:
+        return SkipReason.SESSION_GONE
+    if member is None:
+        return SkipReason.MEMBER_GONE
     if session.cancelled_at is not None:
-        return "session cancelled"
+        return SkipReason.SESSION_CANCELLED
     if session.starts_at <= now:
-        return "session already started"
+        return SkipReason.SESSION_STARTED
     registration = _registration_of(db, session.id, member.id)
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        return "no longer confirmed"
+        return SkipReason.NOT_CONFIRMED
     newest = db.scalar(
         select(func.max(Delivery.id)).where(
             Delivery.session_id == session.id,
@@ -572,7 +575,7 @@ def promotion_notice(
         )
     )
     if newest != delivery.id:
-        return "a later promotion replaces it"
+        return SkipReason.LATER_PROMOTION
     return PromotionNotice(
         SessionSummary.of(session), registration.attendance, fee_for(db, session, member.id, fees)
     )

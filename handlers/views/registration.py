@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, DomainError, MembersOnly, UnknownOrganisation
+from bot.errors import AttendanceRequired, MembersOnly, UnknownOrganisation
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.rendering.errors import domain_error_reply
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
@@ -30,7 +29,7 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, ModalUpdate, Request
+from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
 from handlers.membership_offer import members_only_answer
 
 FIELD_BLOCKS: dict[str, str] = {
@@ -139,8 +138,6 @@ def submit_profile(req: Request) -> ModalAnswer:
     except MembersOnly as refused:
         # The profile is saved; the membership is offered in a DM.
         reply = members_only_answer(req, refused)
-    except DomainError as exc:
-        return ModalAnswer(ModalUpdate(notice_view(domain_error_reply(exc, t).text, t)))
     else:
         reply = outcome_reply(outcome, t)
     return ModalAnswer(follow_up=lambda lazy: send_to_dm(lazy, reply))
