@@ -230,6 +230,29 @@ def test_every_card_list_line_and_home_entry_says_the_price(
     assert free in home_text and included in home_text and summit in home_text
 
 
+def test_the_card_shows_a_further_colleague_the_discounted_price_they_then_pay(
+    slack: SignedSlackClient, standin: SlackStandIn, season_example: None, member
+) -> None:
+    anna, bo = member("U_ANNA"), member("U_BO")
+    (oslo,) = (member("U_OLA", organisation="Oslo kommune"),)
+    assert "DKK\xa01,500 per participant" in text_of(
+        answer(slack.command(f"show {SUMMIT}", user_id=bo), standin)
+    )
+    answer(slack.command(f"register {SUMMIT}", user_id=anna), standin)
+    card = text_of(answer(slack.command(f"show {SUMMIT}", user_id=bo), standin))
+    assert "DKK\xa01,125 for you (25% off: a colleague from your organisation is registered)" in (
+        card
+    )
+    listing = text_of(answer(slack.command("list", user_id=bo), standin))
+    assert "DKK\xa01,125 for you" in listing
+    # Someone from another municipality, and the public card, see the full price.
+    assert "DKK\xa01,500 per participant" in text_of(
+        answer(slack.command(f"show {SUMMIT}", user_id=oslo), standin)
+    )
+    paid = text_of(answer(slack.command(f"register {SUMMIT}", user_id=bo), standin))
+    assert "Fee: DKK\xa01,125 (25% discount: a colleague from Aarhus Kommune" in paid
+
+
 # --- a members-only meeting offers the membership in the same answer -------------------------
 
 

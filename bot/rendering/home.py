@@ -13,7 +13,9 @@ from bot.services.sessions import SessionView
 MAX_HOME_SESSIONS = 25
 
 
-def _session_blocks(view: SessionView, t: Translator, currency: str) -> list[bk.Block]:
+def _session_blocks(
+    view: SessionView, t: Translator, currency: str, discount: float
+) -> list[bk.Block]:
     place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
     line = render(
         "session_line.md.j2",
@@ -22,7 +24,7 @@ def _session_blocks(view: SessionView, t: Translator, currency: str) -> list[bk.
         kind=kind_label(view.kind, t),
         place=place,
         my_status=view.my_status,
-        price_text=price_text(view, t, currency),
+        price_text=price_text(view, t, currency, discount),
     )
     buttons: list[bk.Block] = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key)]
     if not view.cancelled:
@@ -39,7 +41,7 @@ def _session_blocks(view: SessionView, t: Translator, currency: str) -> list[bk.
 
 
 def home_view(
-    views: list[SessionView], t: Translator, *, currency: str = "DKK"
+    views: list[SessionView], t: Translator, *, currency: str = "DKK", discount: float = 0.0
 ) -> dict[str, object]:
     _ = gettext_for(t)
     blocks: list[bk.Block] = [
@@ -61,7 +63,7 @@ def home_view(
     if not views:
         blocks.append(bk.section(_("No sessions are planned yet.")))
     for view in views[:MAX_HOME_SESSIONS]:
-        blocks += _session_blocks(view, t, currency)
+        blocks += _session_blocks(view, t, currency, discount)
     if len(views) > MAX_HOME_SESSIONS:
         blocks.append(bk.context(_("More sessions follow later in the season.")))
     return {"type": "home", "blocks": blocks[: bk.MAX_VIEW_BLOCKS]}

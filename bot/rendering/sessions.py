@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
+from babel.numbers import format_percent
+
 from bot.commands import COMMANDS, CommandName, CommandSpec
 from bot.i18n import Translator
 from bot.ids import ActionId, BlockId
@@ -14,6 +16,7 @@ from bot.rendering.money import money
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
+from bot.services.membership import discounted_price
 from bot.services.sessions import SessionView
 
 # Agenda sections are packed up to this size, well under Slack's 3000.
@@ -26,12 +29,22 @@ def command_word(spec: CommandSpec, language: str) -> str:
     return spec.words.get(language, spec.name.value)
 
 
-def price_text(view: SessionView, t: Translator, currency: str) -> str:
-    """What taking part costs, shown on every card, list line and App Home entry."""
+def price_text(view: SessionView, t: Translator, currency: str, discount: float = 0.0) -> str:
+    """What taking part costs the reader, on every card, list line and App Home entry.
+
+    *discount* is ``[fees] extra_participant_discount``: a reader whose
+    organisation has a participant confirmed already pays that much less.
+    """
     if view.members_only:
         return t.gettext("Included in the network membership")
     if not view.price:
         return t.gettext("Free")
+    if view.colleague_confirmed and discount:
+        return t.gettext(
+            "%(price)s for you (%(percent)s off: a colleague from your organisation is registered)",
+            price=money(discounted_price(view.price, discount), currency, t),
+            percent=format_percent(discount, locale=t.locale),
+        )
     return t.gettext("%(price)s per participant", price=money(view.price, currency, t))
 
 
@@ -40,6 +53,7 @@ def session_card(
     t: Translator,
     *,
     currency: str = "DKK",
+    discount: float = 0.0,
     public: bool = False,
     registration_open: bool = True,
 ) -> list[bk.Block]:
@@ -52,7 +66,8 @@ def session_card(
         kind=kind_label(view.kind, t),
         other_zone=other_zone,
         online_link=link(view.online_url, t.gettext("Join online")) if view.online_url else "",
-        price_text=price_text(view, t, currency),
+        # A public card (a channel post) shows the price everyone pays.
+        price_text=price_text(view, t, currency, 0.0 if public else discount),
         my_status=None if public else view.my_status,
     )
     out: list[bk.Block] = [bk.header(view.title), bk.section(facts)]
@@ -136,14 +151,22 @@ def _card_actions(
 
 
 def session_reply(
-    view: SessionView, t: Translator, *, currency: str, public: bool = False
+    view: SessionView,
+    t: Translator,
+    *,
+    currency: str,
+    discount: float = 0.0,
+    public: bool = False,
 ) -> Reply:
     _ = gettext_for(t)
     text = _("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
-    return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
+    card = session_card(view, t, currency=currency, discount=discount, public=public)
+    return Reply(text, card, public=public)
 
 
-def session_list_reply(views: list[SessionView], t: Translator, *, currency: str = "DKK") -> Reply:
+def session_list_reply(
+    views: list[SessionView], t: Translator, *, currency: str = "DKK", discount: float = 0.0
+) -> Reply:
     if not views:
         text = t.gettext("No sessions are planned yet.")
         return Reply(text, [bk.section(text)])
@@ -158,7 +181,7 @@ def session_list_reply(views: list[SessionView], t: Translator, *, currency: str
             kind=kind_label(view.kind, t),
             place=place,
             my_status=view.my_status,
-            price_text=price_text(view, t, currency),
+            price_text=price_text(view, t, currency, discount),
         )
         out.append(
             bk.section(

@@ -36,7 +36,12 @@ def redraw_home_afterwards(req: Request) -> None:
     def redraw() -> None:
         with req.db() as db:
             views = sessions.upcoming_sessions(db, req.team, req.runtime.clock.now(), req.user_id)
-        view = home_view(views, req.t, currency=req.settings.fees.currency)
+        view = home_view(
+            views,
+            req.t,
+            currency=req.settings.fees.currency,
+            discount=req.settings.fees.extra_participant_discount,
+        )
         req.web.views_publish(user_id=req.user_id, view=view)
 
     req.afterwards.append(redraw)

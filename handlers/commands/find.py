@@ -17,13 +17,23 @@ def answer_next(req: Request, argument: str) -> Reply:
         view = sessions.next_session(db, req.team, req.now, req.user_id)
     if view is None:
         raise NoUpcomingSession()
-    return session_reply(view, req.t, currency=req.settings.fees.currency)
+    return session_reply(
+        view,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_list(req: Request, argument: str) -> Reply:
     with req.db() as db:
         views = sessions.upcoming_sessions(db, req.team, req.now, req.user_id)
-    return session_list_reply(views, req.t, currency=req.settings.fees.currency)
+    return session_list_reply(
+        views,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_show(req: Request, argument: str) -> Reply:
@@ -31,7 +41,12 @@ def answer_show(req: Request, argument: str) -> Reply:
         raise MissingArgument(usage="/sdg show KEY")
     with req.db() as db:
         view = sessions.session_by_key(db, req.team, argument.split()[0], req.user_id)
-    return session_reply(view, req.t, currency=req.settings.fees.currency)
+    return session_reply(
+        view,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_language(req: Request, argument: str) -> Reply:
