@@ -98,6 +98,7 @@ class DeliveryKind(enum.StrEnum):
     FEEDBACK_NUDGE = "feedback_nudge"
     PROMOTION = "promotion"
     SEAT_OFFER = "seat_offer"
+    OFFER_LAPSED = "offer_lapsed"
     SESSION_CHANGED = "session_changed"
     SESSION_CANCELLED = "session_cancelled"
     CHANNEL_HEADS_UP = "channel_heads_up"

@@ -369,6 +369,9 @@ def test_a_promotion_to_a_priced_session_is_an_offer_that_expires_to_the_next_in
     run_due_work(runtime, client, clock.now())
     assert status_of(runtime, bo, key) == "cancelled"
     assert status_of(runtime, cai, key) == "offered"
+    lapsed = blocks_of(dms_to(standin, bo)[-1])
+    assert "did not answer in time" in text_of(lapsed)
+    assert ActionId.REGISTER in buttons_of(lapsed)
     late = answer(
         slack.block_action(ActionId.ACCEPT_SEAT_OFFER, key, user_id=bo, channel_id="D_BO"),
         standin,

@@ -61,6 +61,17 @@ def seat_offer_message(offer: SeatOffer, t: Translator) -> tuple[str, list[bk.Bl
     return fallback, blocks
 
 
+def offer_lapsed_message(key: str, title: str, t: Translator) -> tuple[str, list[bk.Block]]:
+    _ = gettext_for(t)
+    text = ":hourglass: " + _(
+        "You did not answer in time, so the seat at %(title)s has gone to the next on the "
+        "waiting list. You can register again; you join the end of the waiting list.",
+        title=title,
+    )
+    again = bk.button(t.gettext("Register again"), ActionId.REGISTER, key)
+    return text, [bk.section(text), bk.actions(again, block_id=BlockId.SEAT_OFFER_ACTIONS)]
+
+
 def declined_reply(outcome: CancelOutcome, t: Translator) -> Reply:
     _ = gettext_for(t)
     if outcome.already:

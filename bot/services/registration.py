@@ -477,7 +477,10 @@ def cancel_registration(
 def lapse_offer(
     db: Session, session: ProgrammeSession, registration: Registration, now: datetime
 ) -> tuple[Promotion, ...]:
-    """An offered seat nobody took in time: cancelled, and offered to the next in line."""
+    """An offered seat nobody took in time: cancelled, and offered to the next in line.
+
+    The member hears of it in one OFFER_LAPSED DM (numbered like promotions).
+    """
     _lock_session(db, session.team_id, session.key, now)
     db.refresh(registration)
     if registration.status != RegistrationStatus.OFFERED:
@@ -485,6 +488,9 @@ def lapse_offer(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.flush()
+    member = db.get(Member, registration.member_id) if registration.member_id else None
+    if member is not None:
+        _enqueue_promotion(db, session, member, now, DeliveryKind.OFFER_LAPSED)
     return _fill_seats(db, session, now)
 
 
