@@ -40,9 +40,10 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
-from bot.rendering.reminders import SessionFacts, duration_text, reminder_message
+from bot.rendering.reminders import duration_text, reminder_message
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import RecordedCall, SlackStandIn
+from bot.services.registration import SessionSummary
 from handlers import register_listeners
 from tests.support import factories as make
 from tests.support.conversation import buttons_of, text_of
@@ -617,13 +618,15 @@ def test_time_left_is_said_in_the_readers_language(
 
 def test_a_reminder_escapes_programme_text_and_says_how_to_join() -> None:
     starts = local("2027-06-10 13:30")
-    facts = SessionFacts(
+    facts = SessionSummary(
         key="k",
         title="Data <for> SDGs & more",
         starts=starts,
         ends=starts + timedelta(hours=2),
+        timezone="Europe/Oslo",
         location="Microsoft Teams",
         online_url="https://teams.example/1",
+        is_online_only=True,
     )
     reply = reminder_message(
         facts, Translator("nb", "Europe/Oslo"), now=starts - timedelta(hours=1), attendance="room"

@@ -37,8 +37,9 @@ from bot.models import (
     ProgrammeSession,
     Registration,
 )
-from bot.rendering.reminders import SessionFacts, heads_up_message, reminder_message
+from bot.rendering.reminders import heads_up_message, reminder_message
 from bot.services.members import reader_for
+from bot.services.registration import SessionSummary
 
 
 def _offset(delivery: Delivery) -> timedelta:
@@ -112,7 +113,7 @@ def build_reminder(
         return HoldDelivery(until, HoldReason.QUIET)
     attendance = registration.attendance if registration is not None else ""
     reply = reminder_message(
-        SessionFacts.of(session), reader.translator, now=now, attendance=attendance
+        SessionSummary.of(session), reader.translator, now=now, attendance=attendance
     )
     return reply
 
@@ -138,5 +139,5 @@ def build_heads_up(
     if until is not None:
         return HoldDelivery(until, HoldReason.QUIET)
     t = Translator(language, settings.bot.timezone)
-    reply = heads_up_message(SessionFacts.of(session), t, now=now)
+    reply = heads_up_message(SessionSummary.of(session), t, now=now)
     return reply

@@ -7,7 +7,6 @@ quiet hours) never claims "in 1 day" when it is 14 hours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from babel.lists import format_list
@@ -15,38 +14,12 @@ from babel.units import format_unit
 
 from bot.i18n import Translator
 from bot.ids import ActionId
-from bot.models import Attendance, ProgrammeSession, is_online_location
+from bot.models import Attendance
 from bot.rendering import blocks as bk
 from bot.rendering.mrkdwn import link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
-
-
-@dataclass(frozen=True)
-class SessionFacts:
-    """What a reminder says about a session."""
-
-    key: str
-    title: str
-    starts: datetime
-    ends: datetime
-    location: str
-    online_url: str
-
-    @property
-    def is_online_only(self) -> bool:
-        return is_online_location(self.location)
-
-    @classmethod
-    def of(cls, session: ProgrammeSession) -> SessionFacts:
-        return cls(
-            key=session.key,
-            title=session.title,
-            starts=session.starts_at,
-            ends=session.ends_at,
-            location=session.location,
-            online_url=session.online_url,
-        )
+from bot.services.registration import SessionSummary
 
 
 def duration_text(delta: timedelta, t: Translator) -> str:
@@ -73,7 +46,7 @@ def starts_in(starts: datetime, now: datetime, t: Translator) -> str:
 
 
 def reminder_message(
-    session: SessionFacts, t: Translator, *, now: datetime, attendance: str
+    session: SessionSummary, t: Translator, *, now: datetime, attendance: str
 ) -> Reply:
     """The DM to one participant: when, where (room) or how (online), and a Cancel button."""
     _ = gettext_for(t)
@@ -98,7 +71,7 @@ def reminder_message(
     )
 
 
-def heads_up_message(session: SessionFacts, t: Translator, *, now: datetime) -> Reply:
+def heads_up_message(session: SessionSummary, t: Translator, *, now: datetime) -> Reply:
     """The channel post before a session, in the network's language and zone."""
     _ = gettext_for(t)
     body = _facts(
@@ -125,7 +98,7 @@ def heads_up_message(session: SessionFacts, t: Translator, *, now: datetime) -> 
 
 
 def _facts(
-    session: SessionFacts, t: Translator, *, now: datetime, icon: str, place: bool, online: bool
+    session: SessionSummary, t: Translator, *, now: datetime, icon: str, place: bool, online: bool
 ) -> str:
     online_link = ""
     if online:
