@@ -74,7 +74,7 @@ def main() -> None:
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(
-                build_http_app(bolt_app, calendar_routes(runtime)),
+                build_http_app(bolt_app, calendar_routes(runtime), runtime=runtime),
                 host="127.0.0.1",
                 port=port,
                 log_level="warning",

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.logs import keep_slack_payloads_out_of_logs
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def build_app(
 ) -> App:
     """Build the bolt App.  Nothing is read from the environment here."""
     settings = runtime.settings
+    keep_slack_payloads_out_of_logs()  # before App(): bolt's loggers copy the filter
     executor = listener_executor or ThreadPoolExecutor(
         max_workers=settings.server.listener_threads, thread_name_prefix="sdgbot-listener"
     )
@@ -69,7 +71,9 @@ def build_app(
         # reach the member in the ack body; slow work goes to lazy listeners.
         process_before_response=True,
         token_verification_enabled=False,
-        request_verification_enabled=True,
+        # bot/edge verifies every HTTP request on its raw bytes before bolt sees
+        # it; bolt's own check would log a refused body (Socket Mode needs none).
+        request_verification_enabled=False,
         url_verification_enabled=True,
         listener_executor=executor,
         raise_error_for_unhandled_request=False,

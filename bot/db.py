@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +17,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# A unit of work sets this in ``session.info`` when what it wrote must leave no
+# trace in the database files beyond the rows themselves (anonymous feedback).
+SCRUB_FILES_AFTER_COMMIT = "scrub_files_after_commit"
+SCRUB_BUSY_TIMEOUT_MS = 500
+SCRUB_RETRIES = 60
 
 
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
@@ -41,6 +52,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free space.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -78,6 +91,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._scrub_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -108,9 +122,50 @@ class Database:
             session.rollback()
             raise
         finally:
+            scrub = session.info.pop(SCRUB_FILES_AFTER_COMMIT, False)
             session.close()
             if connection is not None:
                 connection.close()
+        if scrub and self.is_sqlite:
+            self.scrub_files()
+
+    def scrub_files(self) -> None:
+        """Leave nothing in the SQLite files but the current rows, in key order.
+
+        ``VACUUM`` rewrites every table in key order (a page otherwise keeps
+        its rows' cells in the order they were inserted) and drops freed pages;
+        ``wal_checkpoint(TRUNCATE)`` copies the log into the main file and
+        empties it.  This runs before the member's modal is answered, so it
+        waits at most half a second for other connections; what it could not
+        do then is retried in the background every second, for a minute.
+        """
+        if not self._scrub_once():
+            threading.Thread(target=self._scrub_later, name="sdgbot-scrub", daemon=True).start()
+
+    def _scrub_later(self) -> None:
+        for _attempt in range(SCRUB_RETRIES):
+            time.sleep(1.0)
+            if self._scrub_once():
+                return
+        log.warning("the SQLite files could not be scrubbed after an anonymous answer")
+
+    def _scrub_once(self) -> bool:
+        """VACUUM and an emptied log; False when another connection was in the way."""
+        with self._scrub_lock, self.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute(f"PRAGMA busy_timeout={SCRUB_BUSY_TIMEOUT_MS}")
+            raw.execute("PRAGMA temp_store=MEMORY")  # VACUUM's copy stays off the disk
+            try:
+                raw.execute("VACUUM")
+                busy, _log_frames, _checkpointed = raw.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+            except sqlite3.OperationalError:
+                return False  # locked: the answer is stored, the scrub comes later
+            finally:
+                raw.execute("PRAGMA busy_timeout=30000")
+        return not busy
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -361,7 +361,8 @@ class FeedbackResponse(Base):
     """One member's answers.  ``member_id`` is NULL for anonymous sessions."""
 
     __tablename__ = "feedback_responses"
-    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+    # Stored in key (random id) order on SQLite, never in insertion order.
+    __table_args__ = (UniqueConstraint("session_id", "member_id"), {"sqlite_with_rowid": False})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -384,6 +385,7 @@ class FeedbackResponse(Base):
 
 class FeedbackSdg(Base):
     __tablename__ = "feedback_sdgs"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     response_id: Mapped[int] = mapped_column(
         ForeignKey("feedback_responses.id", ondelete="CASCADE"), primary_key=True
@@ -395,6 +397,8 @@ class FeedbackRespondent(Base):
     """Who has answered a session, kept apart from the answers (anonymity, nudges)."""
 
     __tablename__ = "feedback_respondents"
+    # Stored in (session, member) order on SQLite, never in the order people answered.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     session_id: Mapped[int] = mapped_column(
         ForeignKey("programme_sessions.id", ondelete="CASCADE"), primary_key=True
@@ -402,3 +406,17 @@ class FeedbackRespondent(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class SlackRequestSeen(Base):
+    """A request from Slack that has been let through once (see bot/edge/replays.py).
+
+    ``key`` is ``event:`` + the Events API's event id, or ``signed:`` + a digest
+    of the request's timestamp and signature.  Rows are purged after 10 minutes,
+    twice Slack's 5-minute signature window.
+    """
+
+    __tablename__ = "slack_requests_seen"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

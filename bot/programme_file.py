@@ -58,6 +58,9 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_TITLE_LENGTH = 200
 MAX_AGENDA_ITEMS = 100
 MAX_SESSION_LENGTH = timedelta(days=7)
+# Sensible bounds, well inside the INTEGER columns (10**25 overflowed them).
+MAX_CAPACITY = 10_000
+MAX_PRICE = 1_000_000
 
 SESSION_KEYS: tuple[str, ...] = (
     "key", "title", "kind", "starts", "ends", "location", "online_url", "capacity",
@@ -88,6 +91,7 @@ class FieldProblem(enum.StrEnum):
     URL_SCHEME = "url_scheme"
     PLACE_MISSING = "place_missing"
     NEGATIVE = "negative"
+    TOO_LARGE = "too_large"
 
 
 def key_problem(key: str) -> FieldProblem | None:
@@ -123,8 +127,10 @@ def place_problem(location: str, online_url: str) -> FieldProblem | None:
     return FieldProblem.PLACE_MISSING if not location.strip() and not online_url.strip() else None
 
 
-def count_problem(value: int) -> FieldProblem | None:
-    return FieldProblem.NEGATIVE if value < 0 else None
+def count_problem(value: int, most: int) -> FieldProblem | None:
+    if value < 0:
+        return FieldProblem.NEGATIVE
+    return FieldProblem.TOO_LARGE if value > most else None
 
 
 def local_instant(local: datetime, zone: ZoneInfo) -> datetime | None:
@@ -492,10 +498,12 @@ class _Validator:
         if place_problem(location, online_url):
             raise self.fail(block.line, "location or online_url is required")
 
-        capacity = self.count(table.get("capacity", 0), "capacity", block.at("capacity"))
+        capacity = self.count(
+            table.get("capacity", 0), "capacity", block.at("capacity"), MAX_CAPACITY
+        )
         price = table.get("price")
         if price is not None:
-            price = self.count(price, "price", block.at("price"))
+            price = self.count(price, "price", block.at("price"), MAX_PRICE)
 
         members_only = self.flag(table, "members_only", False, block)
         if members_only and price:
@@ -595,9 +603,9 @@ class _Validator:
             raise self.fail(block.at(name), f"{name} must be true or false")
         return value
 
-    def count(self, value: Any, name: str, line: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or count_problem(value):
-            raise self.fail(line, f"{name} must be a whole number, 0 or more (got {value!r})")
+    def count(self, value: Any, name: str, line: int, most: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or count_problem(value, most):
+            raise self.fail(line, f"{name} must be a whole number from 0 to {most} (got {value!r})")
         return value
 
     def instant(self, value: Any, name: str, line: int) -> datetime:

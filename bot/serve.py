@@ -39,7 +39,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
         from bot.server import build_http_app, serve_http
 
         serve_http(
-            build_http_app(bolt_app, calendar_routes(runtime)),
+            build_http_app(bolt_app, calendar_routes(runtime), runtime=runtime),
             host or settings.server.host,
             port or settings.server.port,
         )

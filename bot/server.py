@@ -11,11 +11,13 @@ import logging
 
 import anyio
 from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+
+from bot.edge.http import SlackEdge
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +25,12 @@ log = logging.getLogger(__name__)
 REQUEST_THREADS = 64
 
 
-def build_http_app(bolt_app: App, extra_routes: list[Route] | None = None) -> Starlette:
+def build_http_app(
+    bolt_app: App, extra_routes: list[Route] | None = None, *, runtime: Runtime
+) -> Starlette:
     limiter = anyio.CapacityLimiter(REQUEST_THREADS)
-
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        bolt_request = to_bolt_request(request, body)
-        bolt_response = await anyio.to_thread.run_sync(
-            bolt_app.dispatch, bolt_request, limiter=limiter
-        )
-        return to_starlette_response(bolt_response)
+    # Every request is verified, checked and recorded here before bolt sees it.
+    slack_events = SlackEdge(bolt_app, runtime, limiter).handle
 
     async def health(_request: Request) -> Response:
         return PlainTextResponse("ok")

@@ -8,6 +8,8 @@ same suite on PostgreSQL (``make test`` does both).
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import os
 import shutil
 import socket
@@ -16,17 +18,20 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.app import build_app
 from bot.calendar_feed import calendar_routes
 from bot.clock import FixedClock
 from bot.config import Settings, SlackSettings
 from bot.db import Database, make_engine, upgrade
-from bot.models import Base
+from bot.ids import BlockId
+from bot.models import Base, FeedbackResponse, Member, Organisation
 from bot.programme_file import parse_programme
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
@@ -140,7 +145,7 @@ class ServedBot:
         self.port = free_port()
         self.bolt_app = build_app(runtime, register_listeners)
         config = uvicorn.Config(
-            build_http_app(self.bolt_app, calendar_routes(runtime)),
+            build_http_app(self.bolt_app, calendar_routes(runtime), runtime=runtime),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
@@ -232,3 +237,91 @@ price = 1500
 @pytest.fixture
 def sample_programme(import_programme_text: ImportText) -> ImportResult:
     return import_programme_text(SAMPLE_PROGRAMME)
+
+
+# --- no personal data in the log ------------------------------------------------------------
+#
+# Every test that talks to the bot over HTTP runs with every logger at DEBUG
+# into a capture; afterwards the captured text (tracebacks included) must hold
+# none of the names, organisations and comments the test used, nor the token or
+# the signing secret.
+
+# Inputs whose values are personal: what members type as name, organisation and comments.
+PERSONAL_INPUTS = (
+    BlockId.PROFILE_NAME,
+    BlockId.PROFILE_ORGANISATION_OTHER,
+    BlockId.FEEDBACK_VALUABLE,
+    BlockId.FEEDBACK_CHANGE,
+)
+SHORTEST_CHECKED = 4  # "Bo" or "ok" would match unrelated words
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def _typed_personal_values(bodies: list[bytes]) -> set[str]:
+    found: set[str] = set()
+    for body in bodies:
+        try:
+            payload = json.loads(parse_qs(body.decode("utf-8"))["payload"][0])
+            values = payload["view"]["state"]["values"]
+        except (KeyError, ValueError, TypeError, IndexError, RecursionError):
+            continue
+        if not isinstance(values, dict):
+            continue
+        for block_id in PERSONAL_INPUTS:
+            for element in (values.get(block_id) or {}).values():
+                if isinstance(element, dict) and isinstance(element.get("value"), str):
+                    found.add(element["value"])
+    return found
+
+
+def _stored_personal_values(runtime: Runtime) -> set[str]:
+    with runtime.unit_of_work() as db:
+        found = set(db.scalars(select(Member.name))) | set(
+            db.scalars(select(Member.slack_real_name))
+        )
+        found |= set(db.scalars(select(Organisation.name)))
+        found |= set(db.scalars(select(FeedbackResponse.most_valuable)))
+        found |= set(db.scalars(select(FeedbackResponse.should_change)))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "slack" not in request.fixturenames:
+        yield
+        return
+    runtime: Runtime = request.getfixturevalue("runtime")
+    standin: SlackStandIn = request.getfixturevalue("standin")
+    client: SignedSlackClient = request.getfixturevalue("slack")
+    capture = _Capture()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(level)
+    people: Any = getattr(standin, "_users", {})
+    personal = {SIGNING_SECRET, BOT_TOKEN}
+    personal |= {u.real_name for u in people.values()} | {u.display_name for u in people.values()}
+    personal |= _typed_personal_values(client.sent)
+    personal |= _stored_personal_values(runtime)
+    checked = {value.strip() for value in personal if len(value.strip()) >= SHORTEST_CHECKED}
+    leaks = sorted(
+        f"{value!r} in: {line[:300]}"
+        for line in capture.lines
+        for value in checked
+        if value in line
+    )
+    assert not leaks, "personal data or secrets in the log:\n" + "\n".join(leaks[:20])

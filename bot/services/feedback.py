@@ -13,17 +13,19 @@ Storage rules (see also README, "Feedback and anonymity"):
   Role and organisation are left out (not only hidden) because with few
   participants "the politician from Aarhus" is a name.
 * Row ids and storage order could still pair a respondent row with a response
-  row (both written in the same transaction).  Responses therefore get random
-  ids, and every anonymous submission rewrites the session's anonymous
-  responses in a random order, so neither the ids nor the order of the
-  response table follows the order in which people answered.  What remains is
-  outside the tables: the database's write-ahead log, PostgreSQL's dead row
-  versions until VACUUM, and backups taken between two submissions.
+  row (both written in the same transaction).  So only the new answer is
+  written, under a random id; on SQLite both tables (and the goals) are
+  WITHOUT ROWID, stored in key order (random id; session and member), never
+  in the order people answered.  After an anonymous submission commits, the
+  unit of work scrubs the SQLite files (``Database.scrub_files``): freed space
+  is zeroed (``secure_delete``), the pages are rewritten in key order
+  (``VACUUM``: otherwise the position of a row inside its page still shows
+  which came last) and the write-ahead log is emptied.  What PostgreSQL keeps
+  is in the README.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +34,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import SCRUB_FILES_AFTER_COMMIT
 from bot.errors import (
     AnonymousFeedbackGiven,
     FeedbackNotCollected,
@@ -53,6 +56,7 @@ from bot.models import (
 from bot.sdgs import GOALS
 from bot.services.members import find_member
 from bot.services.sessions import find_session
+from bot.whole_numbers import whole_number
 
 MAX_TEXT = 2000
 RATINGS = range(1, 6)
@@ -103,14 +107,15 @@ def read_answers(
 ) -> FeedbackAnswers:
     """The form's raw values checked and typed; :class:`FeedbackFormErrors` when wrong."""
     errors: dict[str, str] = {}
-    rating_value = int(rating) if rating and rating.isdigit() else 0
+    rating_value = whole_number(rating, least=RATINGS.start, most=RATINGS.stop - 1) or 0
     if rating_value not in RATINGS:
         errors["rating"] = N_("Choose a rating from 1 to 5.")
     texts = {"most_valuable": most_valuable or "", "should_change": should_change or ""}
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
             errors[name] = N_("Please keep it under 2000 characters.")
-    goal_values = sorted({int(g) for g in goals if g.isdigit()})
+    goal_numbers = [whole_number(g, least=1, most=len(GOALS)) for g in goals]
+    goal_values = sorted({g for g in goal_numbers if g is not None})
     if len(goal_values) != len(set(goals)) or any(g not in GOALS for g in goal_values):
         errors["goals"] = N_("Choose goals from the list.")
     if would_recommend not in (None, "", "yes", "no"):
@@ -298,26 +303,8 @@ def submit_feedback(
 
 
 def _store_anonymous(db: Session, team_id: str, session_id: int, answers: FeedbackAnswers) -> None:
-    """Add *answers* by rewriting the session's anonymous responses in random order.
-
-    The respondent row just written is the newest in its table; appending the
-    response would make it the newest in its table too (PostgreSQL keeps rows
-    in insertion order).  Rewritten, the new answer is one of n in a random
-    order under random ids.  A few hundred rows at most, once per submission.
-    """
-    rows = list(
-        db.scalars(
-            select(FeedbackResponse).where(
-                FeedbackResponse.session_id == session_id, FeedbackResponse.member_id.is_(None)
-            )
-        )
-    )
-    everyone = [_answers_of(row) for row in rows] + [answers]
-    for row in rows:
-        db.delete(row)  # its goals go with it (cascade)
-    db.flush()
-    random.SystemRandom().shuffle(everyone)
-    for each in everyone:
-        response = FeedbackResponse(team_id=team_id, session_id=session_id, member_id=None)
-        _fill(response, each)
-        _add_with_random_id(db, response)
+    """Add *answers* alone, under a random id, and have the files scrubbed after commit."""
+    response = FeedbackResponse(team_id=team_id, session_id=session_id, member_id=None)
+    _fill(response, answers)
+    _add_with_random_id(db, response)
+    db.info[SCRUB_FILES_AFTER_COMMIT] = True

@@ -32,6 +32,7 @@ from bot.errors import UnknownOrganisation
 from bot.i18n import N_
 from bot.models import Organisation, ProgrammeSession, Registration, Role
 from bot.services.members import ensure_member, find_member
+from bot.whole_numbers import whole_number
 
 MUNICIPALITIES_FILE = Path(__file__).resolve().parent.parent / "data" / "municipalities.csv"
 OTHER = "other"
@@ -246,8 +247,8 @@ def _resolve_organisation(
             raise UnknownOrganisation()
         return _get_or_create(db, team_id, municipality.name, municipality.country, True)
     if value and value.startswith(STORED_PREFIX):
-        org_id = value.removeprefix(STORED_PREFIX)
-        org = db.get(Organisation, int(org_id)) if org_id.isdigit() else None
+        org_id = whole_number(value.removeprefix(STORED_PREFIX), least=1)
+        org = db.get(Organisation, org_id) if org_id is not None else None
         if org is None or org.team_id != team_id:
             raise UnknownOrganisation()
         return org

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from bot.errors import DomainError, InvalidField, SessionFormErrors
 from bot.i18n import N_
 from bot.programme_file import (
+    MAX_CAPACITY,
+    MAX_PRICE,
     MAX_TITLE_LENGTH,
     FieldProblem,
     count_problem,
@@ -31,6 +33,7 @@ from bot.programme_file import (
     span_problem,
     title_problem,
 )
+from bot.whole_numbers import whole_number
 
 # Column sizes of programme_sessions; the modal's inputs carry the same limits.
 MAX_KEY_LENGTH = 64
@@ -63,6 +66,8 @@ SKIPPED_TIME = N_("This time does not exist on that day: the clocks jump forward
 BAD_CAPACITY = N_("Write a whole number: 0 or more (0 means no limit).")
 BAD_PRICE = N_("Write a whole number, or leave it empty (free).")
 TOO_LONG_TEXT = N_("This text is too long.")
+TOO_MANY_SEATS = N_("Write a number up to 10,000 (0 means no limit).")
+PRICE_TOO_HIGH = N_("Write a price up to 1,000,000.")
 
 
 @dataclass(frozen=True)
@@ -127,17 +132,22 @@ class _NotACount(ValueError):
     pass
 
 
-def _count(value: str | None, *, empty: int | None) -> int | None:
-    """A whole number, 0 or more; *empty* when left empty; _NotACount otherwise."""
+class _TooLarge(ValueError):
+    pass
+
+
+def _count(value: str | None, *, empty: int | None, most: int) -> int | None:
+    """ASCII digits up to *most*; *empty* when left empty; _NotACount or _TooLarge otherwise."""
     text = _text(value)
     if not text:
         return empty
-    try:
-        number = int(text)
-    except ValueError as exc:
-        raise _NotACount(text) from exc
-    if count_problem(number):
+    if text.isascii() and text.isdigit() and len(text) > len(str(most)):
+        raise _TooLarge(text)  # 10**25 is too large, not "not a number"
+    number = whole_number(text)
+    if number is None:
         raise _NotACount(text)
+    if count_problem(number, most) is FieldProblem.TOO_LARGE:
+        raise _TooLarge(text)
     return number
 
 
@@ -205,14 +215,18 @@ def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None
 
     capacity: int | None = 0
     try:
-        capacity = _count(form.capacity, empty=0)
+        capacity = _count(form.capacity, empty=0, most=MAX_CAPACITY)
     except _NotACount:
         errors.add("capacity", BAD_CAPACITY)
+    except _TooLarge:
+        errors.add("capacity", TOO_MANY_SEATS)
     price: int | None = None
     try:
-        price = _count(form.price, empty=None)
+        price = _count(form.price, empty=None, most=MAX_PRICE)
     except _NotACount:
         errors.add("price", BAD_PRICE)
+    except _TooLarge:
+        errors.add("price", PRICE_TOO_HIGH)
 
     if errors.found:
         raise SessionFormErrors(errors.found)

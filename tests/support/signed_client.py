@@ -86,6 +86,8 @@ class SignedSlackClient:
         self.timeout = timeout
         # never route 127.0.0.1 through an environment proxy
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._last_sent: tuple[bytes, dict[str, str], str] | None = None
+        self.sent: list[bytes] = []  # every body, for the log scan in tests/conftest.py
 
     # ------------------------------------------------------------------ helpers
 
@@ -163,6 +165,8 @@ class SignedSlackClient:
         """POST ``body`` with exactly ``headers`` (no signing) - for forged requests."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         url = self.url if path is None else self.base_url + path
+        self._last_sent = (data, dict(headers), url)
+        self.sent.append(data)
         request = urllib.request.Request(url, data=data, headers=dict(headers), method="POST")
         started = time.monotonic()
         try:
@@ -181,6 +185,12 @@ class SignedSlackClient:
             elapsed=time.monotonic() - started,
             request_body=data.decode("utf-8", "replace"),
         )
+
+    def replay(self, extra_headers: dict[str, str] | None = None) -> HttpResult:
+        """Send the last request again, byte for byte (as a replaying attacker would)."""
+        assert self._last_sent is not None, "nothing sent yet"
+        data, headers, url = self._last_sent
+        return self.raw(data, {**headers, **(extra_headers or {})}, path=url[len(self.base_url) :])
 
     def command(
         self,

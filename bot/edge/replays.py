@@ -1,0 +1,84 @@
+"""Executed once: every request let through is remembered, and a second one is not run.
+
+The key of a slash command or an interactive payload is a digest of its
+timestamp and signature (a replay within the 5-minute window repeats both;
+a double click is two requests with two signatures).  An event's key is its
+``event_id``, which Slack keeps on every retry.  The row is inserted before
+bolt runs, with the primary key deciding atomically (``ON CONFLICT DO
+NOTHING``), so two replicas given the same request run it once between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.models import SlackRequestSeen
+
+REMEMBERED_FOR = timedelta(minutes=10)
+
+
+def event_key(event_id: str) -> str:
+    return f"event:{event_id}"
+
+
+def signed_request_key(timestamp: str, signature: str) -> str:
+    digest = hashlib.sha256(f"{timestamp}:{signature}".encode("ascii")).hexdigest()
+    return f"signed:{digest}"
+
+
+def remember_request(db: Session, key: str, now: datetime) -> bool:
+    """Record *key*; ``False`` when it was already recorded (a replay or a retry)."""
+    values = {"key": key, "seen_at": now}
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(SlackRequestSeen)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(SlackRequestSeen.key)
+    )
+    # RETURNING says whether the row went in (an ORM execute's rowcount may be -1).
+    return db.execute(statement).scalar_one_or_none() is not None
+
+
+def purge_seen_requests(db: Session, now: datetime) -> int:
+    result = db.execute(
+        delete(SlackRequestSeen).where(SlackRequestSeen.seen_at < now - REMEMBERED_FOR)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class EdgeCounters:
+    """What the edge refused since the process started, for /metrics."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replays = 0
+        self._refused: dict[str, int] = {}
+
+    def replay_refused(self) -> None:
+        with self._lock:
+            self._replays += 1
+
+    def request_refused(self, status: int) -> None:
+        with self._lock:
+            self._refused[str(status)] = self._refused.get(str(status), 0) + 1
+
+    @property
+    def replays_refused(self) -> int:
+        """Replays and Events API retries acknowledged without running them."""
+        with self._lock:
+            return self._replays
+
+    def refused_by_status(self) -> dict[str, int]:
+        """Requests refused before bolt, by HTTP status (401, 400, 413)."""
+        with self._lock:
+            return dict(self._refused)
+
+
+EDGE_COUNTERS = EdgeCounters()
