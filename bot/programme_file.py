@@ -435,7 +435,7 @@ class _Validator:
             raise self.fail(block.at("ends"), f"a season may last at most {MAX_SEASON_DAYS} days")
         price = table.get("membership_price")
         if price is not None:
-            price = self.count(price, "membership_price", block.at("membership_price"))
+            price = self.count(price, "membership_price", block.at("membership_price"), MAX_PRICE)
         return SeasonSpec(key, title, first_day, last_day, price, block.line)
 
     def day(self, value: Any, name: str, line: int) -> date:
