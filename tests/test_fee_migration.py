@@ -1,8 +1,9 @@
 """Migration 0006_recorded_fees: registrations made before seasons keep their fee.
 
-Runs on a fresh SQLite file (migrated to 0005, filled with rows as the old
-release wrote them, then upgraded), so it does not disturb the shared test
-database.
+Runs on a fresh SQLite file (migrated to 0003, the schema before this round,
+filled with rows as the old release wrote them, then upgraded to head), so it
+does not disturb the shared test database.  That the rows are all still there
+also shows no migration rebuilt a table the others cascade from.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.delenv("SDGBOT_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./config.toml: the [fees] defaults
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0005_memberships")
+    upgrade(engine, "0003")
     old_rows(engine)
     upgrade(engine)
     return Database(engine)
@@ -92,6 +93,24 @@ def test_old_registrations_keep_the_fee_the_per_session_rule_gave_them(migrated:
         (5, 1500, 1500),  # the priced session's own price
         (6, None, None),  # cancelled
     ]
+
+
+def test_downgrading_and_upgrading_again_keeps_the_rows(migrated: Database) -> None:
+    upgrade_to = migrated.engine
+    from alembic import command
+
+    from bot.db import alembic_config
+
+    command.downgrade(alembic_config(upgrade_to), "0003")
+    with upgrade_to.connect() as conn:
+        counts = [
+            conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("programme_sessions", "registrations", "members")
+        ]
+    assert counts == [2, 6, 4]
+    upgrade(upgrade_to)
+    with upgrade_to.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM registrations")).scalar() == 6
 
 
 def test_the_invoices_show_the_recorded_fees_in_the_season(migrated: Database) -> None:

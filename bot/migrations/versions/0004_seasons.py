@@ -38,13 +38,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seasons")),
         sa.UniqueConstraint("team_id", "key", name=op.f("uq_seasons_team_id")),
     )
-    with op.batch_alter_table("programme_sessions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("members_only", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # In place (ALTER TABLE ... ADD COLUMN), never a batch rebuild: on SQLite a
+    # rebuild drops the table, and with foreign keys on that cascades to every
+    # registration, delivery and feedback answer of the sessions.
+    op.add_column(
+        "programme_sessions",
+        sa.Column("members_only", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programme_sessions", schema=None) as batch_op:
-        batch_op.drop_column("members_only")
+    # In place as well (SQLite >= 3.35 and PostgreSQL drop a plain column).
+    op.execute("ALTER TABLE programme_sessions DROP COLUMN members_only")
     op.drop_table("seasons")

@@ -48,10 +48,9 @@ def upgrade() -> None:
             "team_id", "season_key", "member_id", name=op.f("uq_memberships_team_id")
         ),
     )
-    with op.batch_alter_table("memberships", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_memberships_season_key"), ["season_key"])
-        batch_op.create_index(batch_op.f("ix_memberships_member_id"), ["member_id"])
-        batch_op.create_index(batch_op.f("ix_memberships_organisation_id"), ["organisation_id"])
+    op.create_index(op.f("ix_memberships_season_key"), "memberships", ["season_key"])
+    op.create_index(op.f("ix_memberships_member_id"), "memberships", ["member_id"])
+    op.create_index(op.f("ix_memberships_organisation_id"), "memberships", ["organisation_id"])
 
 
 def downgrade() -> None:

@@ -40,9 +40,9 @@ def _old_fee_settings() -> tuple[int, Decimal]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("recorded_fee", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("recorded_full_price", sa.Integer(), nullable=True))
+    # In place, not a batch rebuild (see 0004_seasons).
+    op.add_column("registrations", sa.Column("recorded_fee", sa.Integer(), nullable=True))
+    op.add_column("registrations", sa.Column("recorded_full_price", sa.Integer(), nullable=True))
 
     connection = op.get_bind()
     rows = connection.execute(
@@ -78,6 +78,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.drop_column("recorded_full_price")
-        batch_op.drop_column("recorded_fee")
+    # In place, not a batch rebuild (see 0004_seasons).
+    op.execute("ALTER TABLE registrations DROP COLUMN recorded_full_price")
+    op.execute("ALTER TABLE registrations DROP COLUMN recorded_fee")
