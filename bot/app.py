@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.logs import keep_slack_payloads_out_of_logs
+from bot.metrics import WebApiCallCounter, instrument_dispatch
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def make_web_client(token: str, api_url: str) -> WebClient:
         base_url=api_url,
         timeout=15,
         retry_handlers=[
+            WebApiCallCounter(),  # first: it sees every attempt, retries nothing
             ConnectionErrorRetryHandler(max_retry_count=3),
             RateLimitErrorRetryHandler(max_retry_count=5),
             ServerErrorRetryHandler(max_retry_count=3),
@@ -62,10 +65,18 @@ def build_app(
             enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack.bot_token
         )
 
+    # One workspace: the environment's token.  Several: OAuth, and each
+    # request's own team's token from the installation store.
+    workspaces: dict[str, Any] = {"authorize": authorize}
+    if settings.slack.oauth_enabled:
+        from bot.workspaces import oauth_app_options
+
+        workspaces = oauth_app_options(settings, runtime.database.engine)
+
     app = App(
         # The token comes from authorize() per request.
         client=make_web_client("", settings.slack.api_url),
-        authorize=authorize,
+        **workspaces,
         signing_secret=settings.slack.signing_secret or None,
         # Answers are computed before the HTTP response, so read-only commands
         # reach the member in the ack body; slow work goes to lazy listeners.
@@ -80,4 +91,9 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     register_listeners(app, runtime)
+    if settings.slack.oauth_enabled:
+        from bot.workspaces import enable_uninstall
+
+        enable_uninstall(app)
+    instrument_dispatch(app)
     return app

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--socket", action="store_true", help="Socket Mode (needs SLACK_APP_TOKEN)")
 
     imp = sub.add_parser("import", help="create or update sessions from a programme file")
+    imp.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     imp.add_argument("file")
 
     console = sub.add_parser("console", help="a terminal sandbox: talk to the bot as a member")
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
+    fees.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     fees.add_argument("season", help="a [[season]] key, or e.g. 2026-2027 (1 August to 31 July)")
 
     db = sub.add_parser("db", help="database maintenance")
@@ -72,9 +74,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("database is up to date")
         return 0
     if args.command == "import":
-        return _import(args.file, settings)
+        return _import(args.file, settings, args.team)
     if args.command == "fees":
-        return _fees(args.season, settings)
+        return _fees(args.season, settings, args.team)
     if args.command == "console":
         from bot.console.session import run_console
 
@@ -95,13 +97,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     raise AssertionError(args.command)
 
 
-def _import(path: str, settings: Settings) -> int:
+def _import(path: str, settings: Settings, team: str | None) -> int:
     from bot.services.programme import import_programme
+    from bot.workspaces import team_for_command_line
 
-    programme = load_programme(path, default_timezone=settings.bot.timezone)
     runtime = open_runtime(settings)
+    team_id = team_for_command_line(runtime, team)
+    # Local times in the file are the workspace's own ([workspace.T…] timezone).
+    timezone = settings.for_team(team_id).bot.timezone
+    programme = load_programme(path, default_timezone=timezone)
     with runtime.unit_of_work(write=True) as db:
-        result = import_programme(db, settings.home_team_id, programme, runtime.clock.now())
+        result = import_programme(db, team_id, programme, runtime.clock.now())
     print(
         f"{len(result.created)} created, {len(result.updated)} updated, "
         f"{len(result.unchanged)} unchanged"
@@ -116,21 +122,22 @@ def _import(path: str, settings: Settings) -> int:
     return 0
 
 
-def _fees(season: str, settings: Settings) -> int:
+def _fees(season: str, settings: Settings, team: str | None) -> int:
     from bot.errors import DomainError
     from bot.rendering.invoices import invoice_table
     from bot.services.fees import season_invoices
+    from bot.workspaces import team_for_command_line
 
     runtime = open_runtime(settings)
+    team_id = team_for_command_line(runtime, team)
+    seen_as = settings.for_team(team_id)
     try:
         with runtime.unit_of_work() as db:
-            invoices = season_invoices(
-                db, settings.home_team_id, season, settings.fees, settings.bot.timezone
-            )
+            invoices = season_invoices(db, team_id, season, seen_as.fees, seen_as.bot.timezone)
     except DomainError as exc:  # an unknown season: the message lists the known ones
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2
-    print(invoice_table(invoices, settings.bot.language))
+    print(invoice_table(invoices, seen_as.bot.language))
     return 0
 
 

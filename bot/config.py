@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,13 @@ class SlackSettings:
     bot_token: str = field(default="", repr=False)
     signing_secret: str = field(default="", repr=False)
     app_token: str = field(default="", repr=False)
+    # Several workspaces (OAuth): both set, from the environment only.
+    client_id: str = field(default="", repr=False)
+    client_secret: str = field(default="", repr=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.client_id and self.client_secret)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,24 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class WorkspaceOverrides:
+    """A ``[workspace.T…]`` table: the keys one workspace sets differently.
+
+    Each value is None where the workspace follows the network's setting.
+    """
+
+    team_id: str
+    language: str | None = None
+    timezone: str | None = None
+    facilitators: tuple[str, ...] | None = None
+    facilitator_usergroup: str | None = None
+    announce_channel: str | None = None
+    currency: str | None = None
+    member_price: int | None = None
+    extra_participant_discount: float | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     slack: SlackSettings = SlackSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -135,11 +160,45 @@ class Settings:
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
     server: ServerSettings = ServerSettings()
+    workspaces: tuple[WorkspaceOverrides, ...] = ()
 
     @property
     def home_team_id(self) -> str:
         """The team id every row is stored under in a single-workspace deployment."""
         return self.slack.team_id or "T_HOME"
+
+    def for_team(self, team_id: str) -> Settings:
+        """These settings as the workspace *team_id* sees them (its overrides applied)."""
+        overrides = next((w for w in self.workspaces if w.team_id == team_id), None)
+        if overrides is None:
+            return self
+
+        def pick(name: str, default: Any) -> Any:
+            value = getattr(overrides, name)
+            return default if value is None else value
+
+        return replace(
+            self,
+            slack=replace(
+                self.slack, announce_channel=pick("announce_channel", self.slack.announce_channel)
+            ),
+            bot=replace(
+                self.bot,
+                language=pick("language", self.bot.language),
+                timezone=pick("timezone", self.bot.timezone),
+                facilitators=pick("facilitators", self.bot.facilitators),
+                facilitator_usergroup=pick("facilitator_usergroup", self.bot.facilitator_usergroup),
+            ),
+            fees=replace(
+                self.fees,
+                currency=pick("currency", self.fees.currency),
+                member_price=pick("member_price", self.fees.member_price),
+                extra_participant_discount=pick(
+                    "extra_participant_discount", self.fees.extra_participant_discount
+                ),
+            ),
+            workspaces=(),
+        )
 
 
 # --- value readers: each takes the raw value and the key name for errors ---
@@ -311,6 +370,39 @@ SCHEMA: dict[str, dict[str, Reader]] = {
 }
 
 
+# What a [workspace.T…] table may set: the keys that differ between the networks.
+WORKSPACE_SCHEMA: dict[str, Reader] = {
+    "language": _choice(*LANGUAGES),
+    "timezone": _timezone,
+    "facilitators": _slack_ids,
+    "facilitator_usergroup": _slack_id("S"),
+    "announce_channel": _slack_id("CG"),
+    "currency": _string,
+    "member_price": _integer(0, 10_000_000),
+    "extra_participant_discount": _fraction,
+}
+
+
+def _workspaces(raw: Any) -> tuple[WorkspaceOverrides, ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError("workspace", "must be tables like [workspace.T0123ABC]")
+    found = []
+    for team_id, table in raw.items():
+        where = f"workspace.{team_id}"
+        if not re.fullmatch(r"[TE][A-Z0-9]{2,}", team_id):
+            raise ConfigError(where, "is not a Slack team id (T...)")
+        if not isinstance(table, dict):
+            raise ConfigError(where, "must be a table")
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in WORKSPACE_SCHEMA:
+                known = ", ".join(WORKSPACE_SCHEMA)
+                raise ConfigError(f"{where}.{key}", f"unknown key (a workspace may set {known})")
+            values[key] = WORKSPACE_SCHEMA[key](f"{where}.{key}", value)
+        found.append(WorkspaceOverrides(team_id=team_id, **values))
+    return tuple(found)
+
+
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     if not path.exists():
         if required:
@@ -326,6 +418,8 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
 def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for section, value in raw.items():
+        if section == "workspace":
+            continue  # read by _workspaces()
         if section not in SCHEMA:
             raise ConfigError(section, f"unknown section [{section}]")
         if not isinstance(value, dict):
@@ -348,7 +442,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     named = env.get("SDGBOT_CONFIG", "")
     explicit = path is not None or bool(named)
     config_path = Path(path or named or DEFAULT_CONFIG_PATH)
-    values = _merge_env(_read_file(config_path, required=explicit), env)
+    raw = _read_file(config_path, required=explicit)
+    values = _merge_env(raw, env)
+    workspaces = _workspaces(raw.get("workspace", {}))
 
     def get(section: str, key: str, default: Any) -> Any:
         if key in values.get(section, {}):
@@ -375,6 +471,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             bot_token=env.get("SLACK_BOT_TOKEN", ""),
             signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             app_token=env.get("SLACK_APP_TOKEN", ""),
+            client_id=env.get("SLACK_CLIENT_ID", ""),
+            client_secret=env.get("SLACK_CLIENT_SECRET", ""),
         ),
         database=DatabaseSettings(url=get("database", "url", defaults.database.url)),
         bot=BotSettings(
@@ -419,12 +517,17 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             port=get("server", "port", defaults.server.port),
             listener_threads=get("server", "listener_threads", defaults.server.listener_threads),
         ),
+        workspaces=workspaces,
     )
 
 
 def require_slack_secrets(settings: Settings, *, socket: bool) -> None:
     """Serving Slack needs the secrets; say which one is missing."""
-    if not settings.slack.bot_token:
+    slack = settings.slack
+    if bool(slack.client_id) != bool(slack.client_secret):
+        missing = "SLACK_CLIENT_SECRET" if slack.client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(missing, "is not set in the environment (OAuth needs both)")
+    if not settings.slack.bot_token and not slack.oauth_enabled:
         raise ConfigError("SLACK_BOT_TOKEN", "is not set in the environment")
     if not socket and not settings.slack.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET", "is not set in the environment")

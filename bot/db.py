@@ -179,5 +179,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations; safe to run at every start."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply migrations; safe to run at every start, by several processes at once."""
+    from bot.migration_lock import migration_lock, migrations_applied
+
+    with migration_lock(engine), migrations_applied(engine):
+        command.upgrade(alembic_config(engine), revision)

@@ -9,6 +9,7 @@ class ActionId(enum.StrEnum):
     REGISTER = "session.register"
     CANCEL_REGISTRATION = "session.cancel_registration"
     ADD_TO_CALENDAR = "session.add_to_calendar"
+    CALENDAR_SUBSCRIBE = "calendar.subscribe"
     SHARE_IN_CHANNEL = "session.share_in_channel"
     SHOW_SESSION = "session.show"
     OPEN_FEEDBACK = "feedback.open"

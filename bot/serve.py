@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
+import time
+
+from slack_bolt import App
 
 from bot.app import build_app
 from bot.config import Settings
 from bot.delivery.scheduler import DeliveryScheduler
+from bot.endpoints import ProcessState, endpoint_routes
 from bot.runtime import open_runtime
+from bot.workspaces import oauth_routes
 from handlers import register_listeners  # the entry point wires the listeners in
 
 log = logging.getLogger(__name__)
@@ -21,6 +27,31 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _run_socket_mode(bolt_app: App, settings: Settings) -> None:
+    """Connect (retrying while Slack cannot be reached), then block until stopped.
+
+    The process stays up meanwhile: its scheduler keeps sending and its side
+    server keeps answering health checks.
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk import WebClient
+
+    web_client = WebClient(token=settings.slack.app_token, base_url=settings.slack.api_url)
+    handler = SocketModeHandler(bolt_app, settings.slack.app_token, web_client=web_client)
+    delay = 1.0
+    while True:
+        try:
+            log.info("sdgbot connecting to Slack in Socket Mode")
+            handler.connect()
+            break
+        except Exception as exc:  # noqa: BLE001 - any failure: wait and try again
+            log.warning("Socket Mode: cannot connect (%s); retrying in %.0f s", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 60.0)
+    log.info("sdgbot connected to Slack in Socket Mode")
+    threading.Event().wait()
+
+
 def serve(settings: Settings, *, host: str | None, port: int | None, socket: bool) -> int:
     runtime = open_runtime(settings)
     bolt_app = build_app(runtime, register_listeners)
@@ -28,21 +59,23 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
     scheduler = DeliveryScheduler(runtime)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     scheduler.start()
+    routes = endpoint_routes(runtime, ProcessState(scheduler.pulse, scheduler.worker.claimer))
+    routes += oauth_routes(bolt_app)  # several workspaces: /slack/install, /slack/oauth_redirect
+    host = host or settings.server.host
+    port = port or settings.server.port
     try:
         if socket:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.side_server import SideServer
 
-            log.info("sdgbot connecting to Slack in Socket Mode")
-            SocketModeHandler(bolt_app, settings.slack.app_token).start()
+            side = SideServer(routes, host, port).start()
+            try:
+                _run_socket_mode(bolt_app, settings)
+            finally:
+                side.stop()
             return 0
-        from bot.calendar_feed import calendar_routes
         from bot.server import build_http_app, serve_http
 
-        serve_http(
-            build_http_app(bolt_app, calendar_routes(runtime), runtime=runtime),
-            host or settings.server.host,
-            port or settings.server.port,
-        )
+        serve_http(build_http_app(bolt_app, routes, runtime=runtime), host, port)
         return 0
     finally:
         scheduler.stop()

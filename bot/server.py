@@ -12,8 +12,6 @@ import logging
 import anyio
 from slack_bolt import App
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.edge.http import SlackEdge
@@ -32,12 +30,8 @@ def build_http_app(
     # Every request is verified, checked and recorded here before bolt sees it.
     slack_events = SlackEdge(bolt_app, runtime, limiter).handle
 
-    async def health(_request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/healthz", health, methods=["GET"]),
         *(extra_routes or []),
     ]
     return Starlette(routes=routes)

@@ -20,7 +20,9 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def require_facilitator(runtime: Runtime, client: WebClient, slack_user_id: str) -> None:
+def require_facilitator(
+    runtime: Runtime, client: WebClient, slack_user_id: str, team_id: str | None = None
+) -> None:
     """Raise :class:`NotAFacilitator` unless *slack_user_id* is one right now."""
 
     def group_members(usergroup: str) -> list[str]:
@@ -28,7 +30,8 @@ def require_facilitator(runtime: Runtime, client: WebClient, slack_user_id: str)
         return [str(user) for user in response.get("users") or []]
 
     try:
-        allowed = runtime.facilitators.confirm(slack_user_id, runtime.clock.now(), group_members)
+        directory = runtime.facilitators_for(team_id)
+        allowed = directory.confirm(slack_user_id, runtime.clock.now(), group_members)
     except SlackApiError as exc:
         # Fail closed: without Slack's answer only the configured ids get in.
         log.warning("usergroups.users.list failed: %s", exc.response.get("error"))

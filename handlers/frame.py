@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.errors import DomainError, NotAFacilitator, SessionNotFound, UnreadableRequest
 from bot.i18n import Translator
+from bot.metrics import PROCESS
 from bot.rendering.errors import domain_error_reply, unexpected_error_reply
 from bot.rendering.reply import Reply
 from bot.runtime import Runtime
@@ -184,7 +185,8 @@ class Request:
 
     @property
     def settings(self) -> Settings:
-        return self.runtime.settings
+        """The settings as this request's workspace sees them ([workspace.T…])."""
+        return self.runtime.settings_for(self.team)
 
     @property
     def web(self) -> WebClient:
@@ -278,8 +280,10 @@ def reply_for_error(
 ) -> Reply:
     """A domain error's private answer, or a reference logged once with the traceback."""
     if isinstance(exc, DomainError):
+        PROCESS.answered_errors.labels("refused").inc()
         suggestions = exc.suggestions if isinstance(exc, SessionNotFound) else ()
         return domain_error_reply(exc, t, suggestions)
+    PROCESS.answered_errors.labels("unexpected").inc()
     reference = new_reference()
     # Ids only: no names, no text the member wrote.
     log.exception(
@@ -324,17 +328,18 @@ class Frame:
         """From the database; with *refresh* (lazy part only) users.info first when
         the profile is unknown or stale, so times are shown in the right zone."""
         runtime = self.runtime
+        settings = runtime.settings_for(team)
         with runtime.unit_of_work() as db:
-            reader = members.load_reader(db, team, user_id, runtime.settings, runtime.clock.now())
+            reader = members.load_reader(db, team, user_id, settings, runtime.clock.now())
         if not refresh or client is None or (reader.profile_known and not reader.profile_stale):
             return reader
         if not refresh_slack_profile(client, runtime, team, user_id):
             return reader
         with runtime.unit_of_work() as db:
-            return members.load_reader(db, team, user_id, runtime.settings, runtime.clock.now())
+            return members.load_reader(db, team, user_id, settings, runtime.clock.now())
 
-    def _default_reader(self, user_id: str) -> Reader:
-        bot = self.runtime.settings.bot
+    def _default_reader(self, user_id: str, team: str = "") -> Reader:
+        bot = self.runtime.settings_for(team).bot
         return Reader(user_id, bot.language, bot.timezone, False, False)
 
     def read_request(
@@ -427,7 +432,7 @@ class Frame:
         except UnreadableRequest as exc:
             problem = exc
         team = runtime.team_for(team_id or None)
-        reader = self._default_reader(user_id)
+        reader = self._default_reader(user_id, team)
         if user_id:
             try:
                 reader = self._reader(team, user_id, client, refresh=refresh_profile)
@@ -467,7 +472,7 @@ class Frame:
 
     def confirm_facilitator(self, req: Request) -> None:
         """The fresh check (Slack's user group now); raises NotAFacilitator."""
-        require_facilitator(self.runtime, req.web, req.user_id)
+        require_facilitator(self.runtime, req.web, req.user_id, req.team)
 
     # -- commands
 
@@ -614,7 +619,7 @@ class Frame:
             try:
                 if problem is not None:
                     raise problem
-                if gate_ack and not self.runtime.may_be_facilitator(req.user_id):
+                if gate_ack and not self.runtime.may_be_facilitator(req.user_id, req.team):
                     raise NotAFacilitator()
                 answer = submit(req)
             except Exception as exc:  # noqa: BLE001 - the modal always says what happened

@@ -4,6 +4,11 @@
 #   scripts/pg.sh start   start a fresh server (idempotent), wait until it is ready
 #   scripts/pg.sh url     print the SQLAlchemy URL of the running server (stdout)
 #   scripts/pg.sh stop    stop the server and delete its data directory
+#   scripts/pg.sh pause   stop the server, keep its data (tests of an outage)
+#   scripts/pg.sh resume  start a paused server again on the same port
+#
+# SDGBOT_PG_STATE names another state directory, for a second server beside
+# the suite's (a test that stops its database must not stop everyone's).
 #
 # The server listens on 127.0.0.1 only, on a free port, with trust auth and
 # durability switched off (it is thrown away after the tests).  State lives in
@@ -15,7 +20,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-STATE="$ROOT/.pg"
+STATE="${SDGBOT_PG_STATE:-$ROOT/.pg}"
 DB_NAME="sdgbot_test"
 DB_USER="sdgbot"
 FALLBACK_USER="sdgbot-pg"
@@ -310,6 +315,26 @@ EOF
     log "ready: $(url_for "$port")"
 }
 
+cmd_pause() {
+    read_state
+    server_running "$DATADIR" || { log "not running"; return 0; }
+    ensure_pgbin
+    ensure_run_user
+    as_pg "$PGBIN/pg_ctl" -D "$DATADIR" -m fast -w -t 30 stop >/dev/null
+    log "paused (data kept in $DATADIR)"
+}
+
+cmd_resume() {
+    read_state
+    [ -n "$PORT" ] && [ -n "$DATADIR" ] || die "no server state in $STATE"
+    server_running "$DATADIR" && { log "already running"; return 0; }
+    ensure_pgbin
+    ensure_run_user
+    as_pg "$PGBIN/pg_ctl" -D "$DATADIR" -l "$DATADIR/server.log" \
+        -o "-p $PORT -k '$(socket_dir_for "$DATADIR")'" -w -t "$START_TIMEOUT" start >/dev/null
+    log "resumed: $(url_for "$PORT")"
+}
+
 cmd_url() {
     read_state
     [ -n "$PORT" ] || die "no server state in $STATE; run 'scripts/pg.sh start' first"
@@ -331,8 +356,10 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     url) cmd_url ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
     *)
-        echo "usage: $0 start|stop|url" >&2
+        echo "usage: $0 start|stop|pause|resume|url" >&2
         exit 2
         ;;
 esac

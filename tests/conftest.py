@@ -26,10 +26,11 @@ import uvicorn
 from sqlalchemy import select, text
 
 from bot.app import build_app
-from bot.calendar_feed import calendar_routes
 from bot.clock import FixedClock
 from bot.config import Settings, SlackSettings
 from bot.db import Database, make_engine, upgrade
+from bot.endpoints import ProcessState, endpoint_routes
+from bot.health import TickPulse
 from bot.ids import BlockId
 from bot.models import Base, FeedbackResponse, Member, Organisation
 from bot.programme_file import parse_programme
@@ -37,6 +38,7 @@ from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
 from bot.server import build_http_app
 from bot.services.programme import ImportResult, import_programme
+from bot.workspaces import oauth_routes
 from handlers import register_listeners
 from tests.support.signed_client import SignedSlackClient
 
@@ -144,8 +146,12 @@ class ServedBot:
     def __init__(self, runtime: Runtime) -> None:
         self.port = free_port()
         self.bolt_app = build_app(runtime, register_listeners)
+        # The scheduler's pulse, marked by tests that tick by hand.
+        self.pulse = TickPulse()
+        routes = endpoint_routes(runtime, ProcessState(self.pulse, "test-worker"))
+        routes += oauth_routes(self.bolt_app)
         config = uvicorn.Config(
-            build_http_app(self.bolt_app, calendar_routes(runtime), runtime=runtime),
+            build_http_app(self.bolt_app, routes, runtime=runtime),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
+from bot.calendar_feed import feed_path
 from bot.clock import FixedClock
+from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn
-from tests.conftest import ImportText
+from bot.services.calendar_links import calendar_token
+from tests.conftest import TEAM_ID, ImportText
 from tests.support.conversation import answer_of, buttons_of, text_of
 from tests.support.signed_client import SignedSlackClient
 
@@ -250,9 +253,17 @@ def test_add_to_calendar_sends_an_ics_with_an_alarm(
     assert "I have sent you the calendar file" in text_of(standin.wait_for("response_url")[-1].args)
 
 
+def private_feed(runtime: Runtime, base_url: str, key: str = "season") -> str:
+    """The address of member U0001's private feed (see test_calendar_links.py)."""
+    with runtime.unit_of_work(write=True) as db:
+        token = calendar_token(db, TEAM_ID, "U0001", runtime.clock.now())
+    return base_url + feed_path(token, key)
+
+
 def test_season_feed_lists_every_upcoming_session(
     slack: SignedSlackClient,
     standin: SlackStandIn,
+    runtime: Runtime,
     sample_programme: object,
     import_programme_text: ImportText,
 ) -> None:
@@ -262,18 +273,21 @@ def test_season_feed_lists_every_upcoming_session(
         '[[session]]\nkey = "past"\ntitle = "Long ago"\nkind = "webinar"\n'
         'starts = 2026-01-10T13:30:00\nends = 2026-01-10T15:30:00\nlocation = "online"\n'
     )
-    with urllib.request.urlopen(slack.base_url + "/calendar/season.ics") as response:
+    with urllib.request.urlopen(private_feed(runtime, slack.base_url)) as response:
         assert response.headers["Content-Type"].startswith("text/calendar")
         calendar = Calendar.from_ical(response.read())
     uids = sorted(str(e["uid"]) for e in calendar.walk("VEVENT"))
     assert uids == ["2027-06-10-symposium.t0001@sdgbot", "2027-09-16-netvaerksmoede.t0001@sdgbot"]
-    with urllib.request.urlopen(slack.base_url + "/calendar/2027-09-16-netvaerksmoede.ics") as r:
+    with urllib.request.urlopen(
+        private_feed(runtime, slack.base_url, "2027-09-16-netvaerksmoede")
+    ) as r:
         one = Calendar.from_ical(r.read())
     assert [str(e["summary"]) for e in one.walk("VEVENT")] == ["Netværksmøde i Middelfart"]
 
 
 def test_changed_session_gets_a_higher_sequence_in_the_feed(
     slack: SignedSlackClient,
+    runtime: Runtime,
     sample_programme: object,
     import_programme_text: ImportText,
     clock: FixedClock,
@@ -283,7 +297,9 @@ def test_changed_session_gets_a_higher_sequence_in_the_feed(
     from tests.conftest import SAMPLE_PROGRAMME
 
     def sequence() -> int:
-        with urllib.request.urlopen(slack.base_url + "/calendar/2027-06-10-symposium.ics") as r:
+        with urllib.request.urlopen(
+            private_feed(runtime, slack.base_url, "2027-06-10-symposium")
+        ) as r:
             return int(next(iter(Calendar.from_ical(r.read()).walk("VEVENT")))["sequence"])
 
     before = sequence()

@@ -185,8 +185,12 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
 
 
 def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
-    """One channel heads-up per upcoming session when ``announce_channel`` is set."""
-    channel = settings.slack.announce_channel
+    """One channel heads-up per upcoming session when ``announce_channel`` is set
+    (the session's own workspace's channel, with several workspaces)."""
+
+    def channel_of(session: ProgrammeSession) -> str:
+        return settings.for_team(session.team_id).slack.announce_channel
+
     sessions = _upcoming_sessions(db, now)
     if not sessions:
         return 0
@@ -194,14 +198,14 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
     rows = _rows(db, DeliveryKind.CHANNEL_HEADS_UP, sessions)
     changed = 0
     for row in rows.values():
-        if row.recipient != channel or row.offset_key != name:
+        session = sessions[row.session_id]
+        if row.recipient != channel_of(session) or row.offset_key != name:
             changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.CHANNEL_CHANGED), now)
         else:
-            changed += _reconcile(db, row, wanted_heads_up(sessions[row.session_id], offset), now)
-    if not channel:
-        return changed
+            changed += _reconcile(db, row, wanted_heads_up(session, offset), now)
     for session in sessions.values():
-        if (session.id, channel, name) in rows:
+        channel = channel_of(session)
+        if not channel or (session.id, channel, name) in rows:
             continue
         wanted = wanted_heads_up(session, offset)
         if wanted.skip_reason not in (None, SkipReason.CREATED_LATE):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot.delivery.registry import Planner, planners
 from bot.delivery.slack_sender import make_delivery_client
 from bot.delivery.worker import DeliveryWorker, WorkReport
+from bot.health import TickPulse
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class DeliveryScheduler:
         self.runtime = runtime
         self.worker = DeliveryWorker(runtime, client or make_delivery_client(runtime.settings))
         self._scheduler = BackgroundScheduler(timezone="UTC")
+        # /healthz: a tick that finished recently (a failed one does not count).
+        self.pulse = TickPulse()
 
     def tick(self) -> None:
         clock: Callable[[], datetime] = self.runtime.clock.now
@@ -90,6 +93,8 @@ class DeliveryScheduler:
             self.worker.run(clock)
         except Exception:
             log.exception("delivery tick failed; the next tick tries again")
+            return
+        self.pulse.mark()
 
     def start(self) -> None:
         self._scheduler.add_job(

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.metrics import WebApiCallCounter
 
 # The longest a live process keeps one call open.  It must stay well below
 # the lease, or another process could take over a row still being sent.
@@ -45,7 +46,8 @@ def make_delivery_client(settings: Settings) -> WebClient:
         token=settings.slack.bot_token or None,
         base_url=settings.slack.api_url,
         timeout=int(max(1, call_timeout(settings.reminders.lease_seconds))),
-        retry_handlers=[],
+        # Counts calls for /metrics; it never retries.
+        retry_handlers=[WebApiCallCounter()],
     )
 
 
@@ -66,12 +68,19 @@ class SendResult:
 
 
 def post_message(
-    client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]]
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    *,
+    token: str | None = None,
 ) -> SendResult:
-    """Post once; classify the answer, never raise for Slack's or the network's faults."""
+    """Post once (with *token*, the workspace's, when given); classify the answer,
+    never raise for Slack's or the network's faults."""
+    extra: dict[str, Any] = {"token": token} if token else {}
     try:
         response = client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks or None, unfurl_links=False
+            channel=channel, text=text, blocks=blocks or None, unfurl_links=False, **extra
         )
     except SlackApiError as exc:
         return _classify_api_error(exc)

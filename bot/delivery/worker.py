@@ -45,6 +45,7 @@ from bot.delivery.registry import (
 from bot.delivery.slack_sender import Outcome, SendResult, post_message
 from bot.models import Delivery, DeliveryState
 from bot.runtime import Runtime
+from bot.workspaces import TeamTokens
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class DeliveryWorker:
     ) -> None:
         self.runtime = runtime
         self.client = client
+        self.tokens = TeamTokens(runtime.settings, runtime.database.engine)
         self.builders = builders if builders is not None else message_builders()
         self.claimer = claimer or new_claimer_id()
         reminders = runtime.settings.reminders
@@ -198,7 +200,6 @@ class DeliveryWorker:
             self._give_back(delivery_id)
             return
         moment = now()
-        settings = self.runtime.settings
         with self.runtime.unit_of_work() as db:
             delivery = db.get(Delivery, delivery_id)
             if (
@@ -209,8 +210,11 @@ class DeliveryWorker:
                 self.pacer.refund()
                 report.lost += 1
                 return
+            # The workspace's own settings ([workspace.T…]) and, below, its token.
+            settings = self.runtime.settings_for(delivery.team_id)
             built = self.builders[delivery.kind](db, delivery, settings, moment)
             channel = delivery.recipient
+            team_id = delivery.team_id
             attempts = delivery.attempts
         if not isinstance(built, OutgoingMessage):
             self.pacer.refund()  # nothing will be sent for this row
@@ -233,7 +237,7 @@ class DeliveryWorker:
         if not started:
             report.lost += 1
             return
-        self._send(delivery_id, channel, built, attempts + 1, now, report)
+        self._send(delivery_id, channel, built, attempts + 1, now, report, team_id=team_id)
 
     def _send(
         self,
@@ -243,8 +247,13 @@ class DeliveryWorker:
         attempt: int,
         now: Callable[[], datetime],
         report: WorkReport,
+        team_id: str = "",
     ) -> None:
-        result = post_message(self.client, channel, message.text, message.blocks)
+        token = self.tokens.token_for(team_id)
+        if token is None and self.runtime.several_workspaces:
+            result = SendResult(Outcome.PERMANENT, error="workspace not installed")
+        else:
+            result = post_message(self.client, channel, message.text, message.blocks, token=token)
         try:
             self._record(delivery_id, result, attempt, now(), report)
         except Exception:

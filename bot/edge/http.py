@@ -25,7 +25,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.edge.replays import (
-    EDGE_COUNTERS,
     event_key,
     purge_seen_requests,
     remember_request,
@@ -33,6 +32,7 @@ from bot.edge.replays import (
 )
 from bot.edge.shape import NotSlackShaped, RequestKind, SlackShape, read_shape
 from bot.edge.signature import SignatureRefused, verify_signature
+from bot.metrics import PROCESS
 from bot.runtime import Runtime
 
 log = logging.getLogger("sdgbot.edge")
@@ -139,7 +139,7 @@ class SlackEdge:
                 log.exception("could not record a Slack request (%s)", shape.kind)
                 return PlainTextResponse("unavailable", status_code=503)
             if not first_time:
-                EDGE_COUNTERS.replay_refused()
+                PROCESS.replays_refused.labels(shape.kind).inc()
                 retry = request.headers.get("x-slack-retry-num", "")
                 log.info(
                     "replayed Slack request acknowledged, not run: %s %s%s (%d bytes from %s)",
@@ -172,7 +172,7 @@ class SlackEdge:
         return first_time
 
     def _refuse(self, status: int, reason: str, length: int, remote: str) -> Response:
-        EDGE_COUNTERS.request_refused(status)
+        PROCESS.requests_refused.labels(str(status)).inc()
         log.warning(
             "refused Slack request: %s %s (%d bytes from %s)", status, reason, length, remote
         )

@@ -11,7 +11,6 @@ NOTHING``), so two replicas given the same request run it once between them.
 from __future__ import annotations
 
 import hashlib
-import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -51,34 +50,3 @@ def purge_seen_requests(db: Session, now: datetime) -> int:
         delete(SlackRequestSeen).where(SlackRequestSeen.seen_at < now - REMEMBERED_FOR)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-class EdgeCounters:
-    """What the edge refused since the process started, for /metrics."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._replays = 0
-        self._refused: dict[str, int] = {}
-
-    def replay_refused(self) -> None:
-        with self._lock:
-            self._replays += 1
-
-    def request_refused(self, status: int) -> None:
-        with self._lock:
-            self._refused[str(status)] = self._refused.get(str(status), 0) + 1
-
-    @property
-    def replays_refused(self) -> int:
-        """Replays and Events API retries acknowledged without running them."""
-        with self._lock:
-            return self._replays
-
-    def refused_by_status(self) -> dict[str, int]:
-        """Requests refused before bolt, by HTTP status (401, 400, 413)."""
-        with self._lock:
-            return dict(self._refused)
-
-
-EDGE_COUNTERS = EdgeCounters()

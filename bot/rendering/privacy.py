@@ -92,6 +92,14 @@ def personal_data_document(
                 "fetched_at": _when(profile.slack_profile_fetched_at, t),
             },
         },
+        "calendar_link": None
+        if data.calendar_link_created_at is None
+        else {
+            "created_at": _when(data.calendar_link_created_at, t),
+            "note": t.gettext(
+                "Your private calendar address (/sdg calendar). /sdg calendar reset replaces it."
+            ),
+        },
         "facilitator": {
             "listed_in_configuration": facilitator.listed,
             "user_group": facilitator.usergroup or None,

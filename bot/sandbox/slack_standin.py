@@ -155,6 +155,7 @@ class SlackStandIn:
 
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
+        self._oauth_grants: dict[str, dict[str, str]] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._failure_rates: dict[str, _FailureRate] = {}
         self._latency: dict[str, float] = {}
@@ -244,6 +245,32 @@ class SlackStandIn:
             self._users[user_id] = _User(
                 user_id, tz, locale, real_name, display_name, team_id, email
             )
+
+    def grant_installation(
+        self,
+        team_id: str,
+        *,
+        team_name: str = "",
+        bot_token: str = "",
+        installer: str = "U0ADMIN",
+        scope: str = "chat:write,commands,im:write,users:read,files:write,usergroups:read",
+    ) -> str:
+        """An OAuth code that ``oauth.v2.access`` exchanges once for *team_id*'s bot token.
+
+        Slack hands such a code to the redirect URL after an admin approves
+        the app; tests pass it to ``/slack/oauth_redirect`` themselves.
+        """
+        code = f"code-{team_id}-{uuid.uuid4().hex[:8]}"
+        with self._cond:
+            self._oauth_grants[code] = {
+                "team_id": team_id,
+                "team_name": team_name or team_id,
+                "bot_token": bot_token or f"xoxb-{team_id.lower()}-{uuid.uuid4().hex[:8]}",
+                "bot_user_id": f"UBOT{team_id}",
+                "installer": installer,
+                "scope": scope,
+            }
+        return code
 
     def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
         with self._cond:
@@ -754,8 +781,28 @@ class SlackStandIn:
         self._completions.append((ids, args))
         return {"ok": True, "files": out}
 
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Exchanges a code from :meth:`grant_installation` for the workspace's bot token."""
+        with self._cond:
+            grant = self._oauth_grants.pop(str(args.get("code") or ""), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True,
+            "access_token": grant["bot_token"],
+            "token_type": "bot",
+            "scope": grant["scope"],
+            "bot_user_id": grant["bot_user_id"],
+            "app_id": APP_ID,
+            "team": {"id": grant["team_id"], "name": grant["team_name"]},
+            "enterprise": None,
+            "authed_user": {"id": grant["installer"]},
+            "is_enterprise_install": False,
+        }
+
     _API: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
         "auth.test": _auth_test,
+        "oauth.v2.access": _oauth_v2_access,
         "chat.postMessage": _chat_post_message,
         "chat.postEphemeral": _chat_post_ephemeral,
         "chat.update": _chat_update,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
 from bot.models import (
+    CalendarLink,
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
@@ -124,6 +125,8 @@ class PersonalData:
     feedback: tuple[FeedbackRecord, ...] = ()
     anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
     memberships: tuple[MembershipRecord, ...] = ()
+    # When the member's private calendar address was made (its token is theirs alone).
+    calendar_link_created_at: datetime | None = None
 
     @property
     def anything(self) -> bool:
@@ -248,4 +251,7 @@ def collect_personal_data(
         feedback=tuple(feedback),
         anonymous_feedback=tuple(anonymous),
         memberships=memberships,
+        calendar_link_created_at=db.scalar(
+            select(CalendarLink.created_at).where(CalendarLink.member_id == member.id)
+        ),
     )

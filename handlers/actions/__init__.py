@@ -6,6 +6,7 @@ from handlers.frame import Frame
 
 
 def register(frame: Frame) -> None:
+    from handlers.actions import calendar as calendar_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
@@ -21,3 +22,4 @@ def register(frame: Frame) -> None:
     privacy_actions.register(frame)
     membership_actions.register(frame)
     offer_actions.register(frame)
+    calendar_actions.register(frame)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.calendar_feed import session_ics
+from bot.calendar_feed import feed_url, session_ics
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import calendar_sent_reply, session_reply
-from bot.services import sessions
+from bot.services import calendar_links, sessions
 from handlers.feedback_reports import dm_channel
 from handlers.frame import Frame, Request
 
@@ -37,18 +37,19 @@ def share_in_channel(req: Request) -> Reply:
 
 
 def add_to_calendar(req: Request) -> Reply:
-    with req.db() as db:
+    with req.write() as db:
         entries = sessions.calendar_entries(db, req.team, req.now, key=req.value)
+        # The answer points at the member's private feed (never a public one).
+        token = calendar_links.calendar_token(db, req.team, req.user_id, req.now)
     entry = entries[0]
-    ics = session_ics(req.runtime, entries, entry.view.title)
+    ics = session_ics(req.runtime, entries, entry.view.title, team_id=req.team, translator=req.t)
     req.web.files_upload_v2(
         channel=dm_channel(req),
         content=ics,
         filename=f"{entry.view.key}.ics",
         title=entry.view.title,
     )
-    feed = req.settings.bot.public_url
-    return calendar_sent_reply(req.t, season_feed=f"{feed}/calendar/season.ics" if feed else "")
+    return calendar_sent_reply(req.t, season_feed=feed_url(req.runtime, token))
 
 
 def register(frame: Frame) -> None:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 def facilitator_status(req: Request) -> FacilitatorStatus:
     """Listed in the configuration, and in the user group as Slack lists it now."""
-    directory = req.runtime.facilitators
+    directory = req.runtime.facilitators_for(req.team)
     in_group: bool | None = None
     if directory.usergroup:
         try:

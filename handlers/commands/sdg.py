@@ -13,7 +13,7 @@ from bot.commands import CommandName, ParsedCommand, UnknownCommand, parse_comma
 from bot.errors import NotAFacilitator
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import help_reply
-from handlers.commands import feedback, find, manage, membership, privacy, registration
+from handlers.commands import calendar, feedback, find, manage, membership, privacy, registration
 from handlers.frame import CommandAnswer, FollowUp, Frame, Request, for_facilitators
 
 ANSWERS: dict[CommandName, CommandAnswer] = {
@@ -23,13 +23,14 @@ ANSWERS: dict[CommandName, CommandAnswer] = {
     **privacy.ANSWERS,
     **manage.ANSWERS,
     **membership.ANSWERS,
+    **calendar.ANSWERS,
 }
 
 
 def answer(req: Request) -> Reply | FollowUp:
     # Help shows facilitator commands to those we know are facilitators; the
     # gate lets possible user group members through to the follow-up.
-    shows_facilitator_help = req.runtime.known_facilitator(req.user_id)
+    shows_facilitator_help = req.runtime.known_facilitator(req.user_id, req.team)
     available = set(ANSWERS)
     try:
         parsed: ParsedCommand = parse_command(req.text)
@@ -42,7 +43,7 @@ def answer(req: Request) -> Reply | FollowUp:
         )
     if parsed.name is CommandName.HELP:
         return help_reply(req.t, facilitator=shows_facilitator_help, available=available)
-    if parsed.spec.facilitator_only and not req.runtime.may_be_facilitator(req.user_id):
+    if parsed.spec.facilitator_only and not req.runtime.may_be_facilitator(req.user_id, req.team):
         raise NotAFacilitator()
     handler = ANSWERS.get(parsed.name)
     if handler is None:

@@ -8,7 +8,7 @@
   open to everyone (false); the next import of the programme sets it.
 
 Revision ID: 0004_seasons
-Revises: 0005_anonymous_feedback_at_rest
+Revises: 0007_slack_installations
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_seasons"
-down_revision = "0005_anonymous_feedback_at_rest"
+down_revision = "0007_slack_installations"
 branch_labels = None
 depends_on = None
 
