@@ -1,91 +1,184 @@
-"""How fast a reminder fan-out goes through the delivery worker.
+"""A reminder fan-out through real `sdgbot serve` processes, against the Web API stand-in.
 
-Run by hand: ``.venv/bin/python bench/reminder_fanout.py [COUNT] [DATABASE_URL]``.
-Prints figures; asserts nothing.  The database is a temporary SQLite file
-unless a URL is given (its tables are emptied first); Slack is the in-process
-Web API stand-in.  Pacing is set far above Slack's limits so the figure is
-the worker's own speed: planning, claiming, building, two commits per message.
+Run by hand: ``.venv/bin/python bench/reminder_fanout.py [--count 5000]
+[--rate 100] [--database URL]``.  Prints figures; asserts nothing.  Modes:
+
+- *plain loop*: one slack_sdk WebClient posting the same messages one after
+  another in a process of its own: the yardstick;
+- *no limit*: one `sdgbot serve` with a budget of 1000/s (the most the config
+  allows), the stand-in answering everything; target: >= 0.8 of the loop's rate;
+- *limited*: the stand-in allows chat.postMessage R/s (429 beyond) and the
+  budget is R: one process, then three replicas sharing it; target: total
+  <= 1.05 x count/R, 0 lost, 0 duplicates.
+
+The delivery rows are planned before the servers start (all due now), so the
+figures are the sending alone: from the first call's arrival to the last's.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from setting import ROOT, database_argument, int_argument, print_setting, throwaway_database
 
-from sqlalchemy import text  # noqa: E402
+from bot.clock import SystemClock
+from bot.config import load_settings
+from bot.db import Database, make_engine
+from bot.delivery.scheduler import run_planners
+from bot.runtime import Runtime
+from bot.sandbox.slack_standin import SlackStandIn
+from tests.support import factories as make
+from tests.support.serve_process import Server, serve_env, wait_until
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import Settings, SlackSettings  # noqa: E402
-from bot.db import Database, make_engine, upgrade  # noqa: E402
-from bot.delivery.scheduler import run_planners  # noqa: E402
-from bot.delivery.slack_sender import make_delivery_client  # noqa: E402
-from bot.delivery.worker import DeliveryWorker  # noqa: E402
-from bot.models import Base  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
-from bot.sandbox.slack_standin import SlackStandIn  # noqa: E402
-from tests.support import factories as make  # noqa: E402
+TEAM = "T0001"
+TOKEN = "xoxb-bench"
 
-NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
+PLAIN_LOOP = """
+import sys
+from slack_sdk import WebClient
+client = WebClient(token=sys.argv[1], base_url=sys.argv[2], retry_handlers=[])
+for i in range(int(sys.argv[3])):
+    client.chat_postMessage(channel=f"UP{i:06d}", text="Reminder: the session starts in 1 hour")
+"""
 
 
-def main(count: int, url: str | None) -> None:
-    workdir = tempfile.TemporaryDirectory(prefix="sdgbot-bench-")
-    url = url or f"sqlite:///{workdir.name}/bench.db"
-    engine = make_engine(url)
-    upgrade(engine)
-    if engine.dialect.name == "postgresql":
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    with SlackStandIn() as standin:
-        base = Settings()
-        settings = dataclasses.replace(
-            base,
-            slack=SlackSettings(api_url=standin.api_url, team_id="T0001", bot_token="xoxb-b"),
-            reminders=dataclasses.replace(
-                base.reminders,
-                offsets=(timedelta(hours=1),),
-                offset_names=("PT1H",),
-                send_rate_per_second=1000,
-                quiet_hours=None,
-            ),
+def plan(url: str, config: Path, count: int, prefix: str) -> list[str]:
+    """*count* members of a session in 30 minutes, their PT1H reminders planned and due."""
+    environment = {
+        "SDGBOT_CONFIG": str(config),
+        "SDGBOT_DATABASE_URL": url,
+        "SDGBOT_SLACK_TEAM_ID": TEAM,
+        "SDGBOT_REMINDERS_OFFSETS": "PT1H",
+        "SDGBOT_REMINDERS_QUIET_HOURS": "",
+    }
+    settings = load_settings(None, env=environment)
+    runtime = Runtime(settings, Database(make_engine(url, pool_size=2)), SystemClock())
+    now = runtime.clock.now()
+    users = [f"{prefix}{i:06d}" for i in range(count)]
+    with runtime.unit_of_work(write=True) as db:
+        session = make.add_session(
+            db,
+            f"fan-out-{prefix}",
+            starts=now + timedelta(minutes=30),
+            now=now - timedelta(days=2),
+            team_id=TEAM,
         )
-        runtime = Runtime(settings, Database(engine), FixedClock(NOW))
-        with runtime.unit_of_work(write=True) as db:
-            session = make.add_session(db, "bench", starts=NOW + timedelta(minutes=30), now=NOW)
-            users = [f"UB{i:06d}" for i in range(count)]
-            make.add_confirmed_crowd(db, session, users, registered_at=NOW - timedelta(days=1))
+        make.add_confirmed_crowd(
+            db, session, users, registered_at=now - timedelta(days=1), team_id=TEAM
+        )
+    run_planners(runtime, now)
+    runtime.database.dispose()
+    return users
 
-        started = time.perf_counter()
-        run_planners(runtime, NOW)
-        planned = time.perf_counter()
-        worker = DeliveryWorker(runtime, make_delivery_client(settings))
-        report = worker.run(lambda: NOW)
-        finished = time.perf_counter()
-        run_planners(runtime, NOW)
-        replanned = time.perf_counter()
 
-    send_seconds = finished - planned
-    print(f"backend:             {engine.dialect.name}")
-    print(f"reminders:           {count} ({report.sent} sent)")
-    print(f"planning (new rows): {planned - started:.2f} s")
-    print(f"planning (no-op):    {replanned - finished:.3f} s")
+def delivered(standin: SlackStandIn, prefix: str) -> tuple[Counter[str], list[float], int]:
+    calls = [
+        c for c in standin.calls_to("chat.postMessage") if str(c.args["channel"]).startswith(prefix)
+    ]
+    ok = [c for c in calls if c.status == 200 and c.response.get("ok")]
+    refused = sum(1 for c in calls if c.status == 429)
+    return Counter(str(c.args["channel"]) for c in ok), sorted(c.at for c in ok), refused
+
+
+def report(
+    name: str, count: int, per_member: Counter[str], times: list[float], refused: int, target: str
+) -> float:
+    seconds = times[-1] - times[0] if len(times) > 1 else float("nan")
+    rate = (len(times) - 1) / seconds if len(times) > 1 else float("nan")
+    lost = count - len(per_member)
+    duplicates = sum(per_member.values()) - len(per_member)
     print(
-        f"sending:             {send_seconds:.2f} s = {report.sent / send_seconds:.0f} reminders/s"
+        f"{name:<28} {len(times):>5} sent in {seconds:6.2f} s = {rate:6.0f}/s; "
+        f"lost {lost}, duplicates {duplicates}, 429s {refused}; {target}"
     )
+    return rate
+
+
+def run_servers(
+    env: dict[str, str],
+    workdir: Path,
+    replicas: int,
+    prefix: str,
+    count: int,
+    standin: SlackStandIn,
+    timeout: float,
+) -> None:
+    servers = [Server(env, workdir / f"serve-{prefix}-{i}.log") for i in range(replicas)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        wait_until(lambda: len(delivered(standin, prefix)[0]) >= count, timeout, f"{count} sent")
+        time.sleep(1.5)  # anything sent twice would come now
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def main() -> None:
+    count = int_argument("--count", 5000)
+    rate = int_argument("--rate", 100)
+    url, engine, workdir = throwaway_database(database_argument())
     engine.dispose()
+    print_setting(
+        f"reminder fan-out: {count} reminders, {url.split(':')[0]}, limited runs at {rate}/s"
+    )
+    work = Path(workdir.name)
+    config = work / "config.toml"
+    config.write_text("", encoding="utf-8")
+    with SlackStandIn() as standin:
+        started = time.monotonic()
+        subprocess.run(
+            [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],
+            check=True,
+            cwd=ROOT,
+        )
+        loop_rate = report(
+            "plain slack_sdk loop",
+            count,
+            *delivered(standin, "UP"),
+            target=f"(whole run {time.monotonic() - started:.1f} s)",
+        )
+
+        def env(budget: int) -> dict[str, str]:
+            return serve_env(
+                config=config,
+                database_url=url,
+                api_url=standin.api_url,
+                team_id=TEAM,
+                bot_token=TOKEN,
+                signing_secret="bench",
+                REMINDERS_OFFSETS="PT1H",
+                REMINDERS_QUIET_HOURS="",
+                REMINDERS_TICK_SECONDS="30",
+                REMINDERS_SEND_RATE_PER_SECOND=str(budget),
+            )
+
+        plan(url, config, count, "UN")
+        run_servers(env(1000), work, 1, "UN", count, standin, 120)
+        unlimited = report("sdgbot serve, no limit", count, *delivered(standin, "UN"), target="")
+        print(f"{'':<28} {unlimited / loop_rate:.2f} of the plain loop's rate (target >= 0.8)")
+
+        standin.limit_rate("chat.postMessage", rate)
+        for replicas, prefix in ((1, "UL"), (3, "UR")):
+            plan(url, config, count, prefix)
+            run_servers(env(rate), work, replicas, prefix, count, standin, 3 * count / rate + 30)
+            per_member, times, refused = delivered(standin, prefix)
+            seconds = times[-1] - times[0]
+            report(
+                f"{replicas} replica(s) at {rate}/s",
+                count,
+                per_member,
+                times,
+                refused,
+                target=f"{seconds / (count / rate):.3f} x {count}/R (target <= 1.05)",
+            )
     workdir.cleanup()
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-        sys.argv[2] if len(sys.argv) > 2 else None,
-    )
+    main()

@@ -8,6 +8,7 @@ clear line.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -22,6 +23,8 @@ from bot.durations import parse_duration
 
 LANGUAGES = ("da", "nb", "en")
 DEFAULT_CONFIG_PATH = "./config.toml"
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -87,10 +90,10 @@ class ReminderSettings:
     offset_names: tuple[str, ...] = ("P7D", "P1D", "PT1H")
     tick_seconds: int = 30
     quiet_hours: QuietHours | None = QuietHours(time(21, 0), time(7, 0))
-    # Per process: with several replicas, set it to the workspace budget / replicas.
+    # The workspace's budget, shared by all live replicas.
     send_rate_per_second: int = 20
-    # A claimed row is taken over by another process once its lease has run out.
-    lease_seconds: int = 120
+    # A process whose heartbeat is older than this is dead; its claims are taken over.
+    worker_timeout_seconds: int = 5
 
 
 @dataclass(frozen=True)
@@ -348,7 +351,7 @@ SCHEMA: dict[str, dict[str, Reader]] = {
         "tick_seconds": _integer(1, 3600),
         "quiet_hours": _quiet_hours,
         "send_rate_per_second": _integer(1, 1000),
-        "lease_seconds": _integer(2, 3600),
+        "worker_timeout_seconds": _integer(2, 300),
     },
     "feedback": {"prompt_delay": _duration, "nudge_after": _duration},
     "fees": {
@@ -415,6 +418,16 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
         raise ConfigError(str(path), f"not valid TOML: {exc}") from None
 
 
+# Keys an earlier release read: accepted with a warning for one release, so a
+# rolling upgrade does not stop on a config that was right yesterday.
+RETIRED_KEYS: dict[tuple[str, str], str] = {
+    ("reminders", "lease_seconds"): (
+        "no longer used: claims follow the worker heartbeats "
+        "([reminders] worker_timeout_seconds); remove it"
+    ),
+}
+
+
 def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for section, value in raw.items():
@@ -424,10 +437,14 @@ def _merge_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, dict[st
             raise ConfigError(section, f"unknown section [{section}]")
         if not isinstance(value, dict):
             raise ConfigError(section, "must be a table")
+        kept = dict(value)
         for key in value:
-            if key not in SCHEMA[section]:
+            if (section, key) in RETIRED_KEYS:
+                log.warning("config: %s.%s: %s", section, key, RETIRED_KEYS[(section, key)])
+                del kept[key]
+            elif key not in SCHEMA[section]:
                 raise ConfigError(f"{section}.{key}", "unknown key")
-        merged[section] = dict(value)
+        merged[section] = kept
     for section, keys in SCHEMA.items():
         for key in keys:
             env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
@@ -490,7 +507,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             send_rate_per_second=get(
                 "reminders", "send_rate_per_second", defaults.reminders.send_rate_per_second
             ),
-            lease_seconds=get("reminders", "lease_seconds", defaults.reminders.lease_seconds),
+            worker_timeout_seconds=get(
+                "reminders", "worker_timeout_seconds", defaults.reminders.worker_timeout_seconds
+            ),
         ),
         feedback=FeedbackSettings(
             prompt_delay=get("feedback", "prompt_delay", defaults.feedback.prompt_delay),

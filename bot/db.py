@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,44 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(mode)
 
 
+class FairLock:
+    """A first-come, first-served lock: waiters are woken in the order they came.
+
+    SQLite's busy handler lets waiting writers sleep and retry at growing
+    intervals, so under a burst a writer can sleep past the moment the lock
+    was free while a later one takes it; the last in a burst of 32 waited
+    seconds.  In front of it, writers of this process queue here instead
+    and each is woken the moment its turn comes; the busy handler is left
+    for writers of other processes.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._owner: int | None = None
+        self._waiters: deque[tuple[threading.Event, int]] = deque()
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                # A writer inside a writer would wait for itself forever.
+                raise RuntimeError("a write unit of work inside another on the same thread")
+            if self._owner is None and not self._waiters:
+                self._owner = me
+                return
+            turn = threading.Event()
+            self._waiters.append((turn, me))
+        turn.wait()  # release() has made this thread the owner
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                turn, self._owner = self._waiters.popleft()
+                turn.set()
+            else:
+                self._owner = None
+
+
 class ReadOnlyUnitOfWork(RuntimeError):
     """A write inside ``unit_of_work()``; writers must ask for ``write=True``."""
 
@@ -91,6 +130,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer at a time: this process's writers take turns here.
+        self._sqlite_writer = FairLock()
         self._scrub_lock = threading.Lock()
 
     @property
@@ -102,11 +143,24 @@ class Database:
         """A transaction: committed when the block ends, rolled back on error.
 
         ``write=True`` on SQLite starts with BEGIN IMMEDIATE so that
-        read-then-write logic (capacity checks, claims) cannot interleave.
-        On PostgreSQL the services lock the rows they need instead.
+        read-then-write logic (capacity checks, claims) cannot interleave,
+        after this process's earlier writers (:class:`FairLock`).  On
+        PostgreSQL the services lock the rows they need instead.
         """
+        locked = write and self.is_sqlite
+        if locked:
+            self._sqlite_writer.acquire()
+        try:
+            with self._unit(write=write, locked=locked) as session:
+                yield session
+        finally:
+            if locked:
+                self._sqlite_writer.release()
+
+    @contextmanager
+    def _unit(self, *, write: bool, locked: bool) -> Iterator[Session]:
         connection = None
-        if write and self.is_sqlite:
+        if locked:
             connection = self.engine.connect()
             connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
             session = Session(bind=connection, expire_on_commit=False)

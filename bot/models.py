@@ -361,6 +361,25 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Worker(Base):
+    """One running ``sdgbot serve`` process and its heartbeat.
+
+    A delivery claimed by a worker whose ``last_seen`` is fresh belongs to
+    it; once the heartbeat is older than ``[reminders] worker_timeout_seconds``
+    any process may take the claim over.  The live rows are also the
+    replicas that share the workspace's sending budget.
+    """
+
+    __tablename__ = "workers"
+
+    # The claimer id written to ``deliveries.claimed_by``.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class FeedbackResponse(Base):
     """One member's answers.  ``member_id`` is NULL for anonymous sessions."""
 

@@ -59,7 +59,12 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
     scheduler = DeliveryScheduler(runtime)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     scheduler.start()
-    routes = endpoint_routes(runtime, ProcessState(scheduler.pulse, scheduler.worker.claimer))
+    routes = endpoint_routes(
+        runtime,
+        ProcessState(
+            scheduler.pulse, scheduler.worker.claimer, live_workers=scheduler.live_workers
+        ),
+    )
     routes += oauth_routes(bolt_app)  # several workspaces: /slack/install, /slack/oauth_redirect
     host = host or settings.server.host
     port = port or settings.server.port

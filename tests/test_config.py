@@ -101,3 +101,15 @@ def test_settings_are_frozen() -> None:
     settings = load_settings(EXAMPLE, env={})
     with pytest.raises(AttributeError):
         settings.bot.language = "en"  # type: ignore[misc]
+
+
+def test_a_retired_key_is_accepted_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A config that was right for the previous release must not stop a rolling upgrade.
+    path = tmp_path / "config.toml"
+    path.write_text("[reminders]\nlease_seconds = 120\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="bot.config"):
+        load_settings(path, env={})
+    assert "reminders.lease_seconds" in caplog.text
+    assert "worker_timeout_seconds" in caplog.text

@@ -23,11 +23,11 @@ from bot.clock import FixedClock, ShiftableClock
 from bot.config import QuietHours, Settings
 from bot.console.executor import TrackingExecutor
 from bot.console.session import Console
-from bot.delivery import claims
+from bot.delivery import claims, heartbeat
 from bot.delivery.quiet_hours import holiday_country, quiet_until
 from bot.delivery.registry import message_builders
 from bot.delivery.reminder_messages import build_reminder
-from bot.delivery.scheduler import run_due_work
+from bot.delivery.scheduler import run_due_work, run_planners
 from bot.delivery.slack_sender import make_delivery_client
 from bot.delivery.worker import DeliveryWorker, WorkReport
 from bot.i18n import Translator
@@ -345,7 +345,9 @@ def test_a_reminder_overdue_past_the_start_is_skipped(
     assert {r.skip_reason for r in rows(runtime)} == {"session has started"}
 
 
-def test_an_expired_lease_is_taken_over(runtime: Runtime, standin: SlackStandIn) -> None:
+def test_a_dead_workers_claims_are_taken_over_once_its_heartbeat_is_stale(
+    runtime: Runtime, standin: SlackStandIn
+) -> None:
     hourly = only_hour_reminders(runtime)
     client = make_delivery_client(hourly.settings)
     starts = NOW + timedelta(days=2)
@@ -354,22 +356,54 @@ def test_an_expired_lease_is_taken_over(runtime: Runtime, standin: SlackStandIn)
         session = make.add_session(db, "lease", starts=starts, now=NOW)
         make.add_confirmed_crowd(db, session, ["UCLAIMED", "USENDING"], registered_at=NOW)
     run_due_work(hourly, client, NOW)
-    lease = timedelta(seconds=hourly.settings.reminders.lease_seconds)
-    # A process claims both rows, starts sending one of them, and dies.
+    timeout = timedelta(seconds=hourly.settings.reminders.worker_timeout_seconds)
+    # A process beats, claims both rows, starts sending one of them, and dies.
+    dead = heartbeat.identity("dead-1", due)
     with hourly.unit_of_work(write=True) as db:
+        heartbeat.beat(db, dead, due)
         taken = claims.claim_due(
-            db, claimer="dead-1", kinds=["reminder"], now=due, lease=lease, limit=10
+            db, claimer="dead-1", kinds=["reminder"], now=due, timeout=timeout, limit=10
         )
         assert len(taken) == 2
         sending = db.scalar(select(Delivery.id).where(Delivery.recipient == "USENDING"))
         assert sending is not None
-        assert claims.start_sending(db, sending, claimer="dead-1", now=due, lease=lease)
+        assert claims.start_sending(db, sending, claimer="dead-1", now=due, timeout=timeout)
 
-    assert run_due_work(hourly, client, due + lease / 2).sent == 0  # still leased
-    report = run_due_work(hourly, client, due + lease + timedelta(seconds=1))
+    # Its last beat is still fresh: however slow it is, it is not robbed.
+    assert run_due_work(hourly, client, due + timeout - timedelta(seconds=1)).sent == 0
+    with hourly.unit_of_work() as db:
+        assert heartbeat.live_worker_count(db, due + timeout, timeout) == 1
+    report = run_due_work(hourly, client, due + timeout + timedelta(seconds=1))
     assert report.sent == 2 and report.taken_over == 1
     marked = [r.recipient for r in rows(hourly) if r.last_error == claims.TAKEN_OVER]
     assert marked == ["USENDING"]
+    with hourly.unit_of_work() as db:
+        assert heartbeat.live_worker_count(db, due + timeout + timedelta(seconds=1), timeout) == 0
+
+
+def test_a_row_left_in_sending_by_a_live_worker_is_taken_over_by_its_next_run(
+    runtime: Runtime, standin: SlackStandIn
+) -> None:
+    """The outcome of a call could not be recorded: the same worker retries it, marked."""
+    hourly = only_hour_reminders(runtime)
+    client = make_delivery_client(hourly.settings)
+    with hourly.unit_of_work(write=True) as db:
+        session = make.add_session(db, "s", starts=NOW + timedelta(minutes=30), now=NOW)
+        make.add_confirmed_crowd(db, session, ["U1"], registered_at=NOW - timedelta(days=9))
+    run_planners(hourly, NOW)
+    worker = DeliveryWorker(hourly, client)
+    timeout = worker.timeout
+    worker.beat(NOW)
+    with hourly.unit_of_work(write=True) as db:
+        taken = claims.claim_due(
+            db, claimer=worker.claimer, kinds=["reminder"], now=NOW, timeout=timeout, limit=1
+        )
+        assert claims.start_sending(
+            db, taken[0].delivery_id, claimer=worker.claimer, now=NOW, timeout=timeout
+        )
+    report = worker.run(lambda: NOW)
+    assert (report.sent, report.taken_over) == (1, 1)
+    assert rows(hourly)[0].last_error == claims.TAKEN_OVER
 
 
 def test_a_call_that_never_left_is_retried_unmarked_and_an_unanswered_one_marked(

@@ -2,20 +2,28 @@
 
 ::
 
-    pending --claim--> pending (claimed_by, lease_until)
+    pending --claim--> pending (claimed_by)
             --start_sending (CAS, committed before the call)--> sending
             --record_sent (committed right after the call)--> sent (message_ts)
     pending --skip (re-checked just before sending)--> skipped (skip_reason)
     pending --hold (quiet hours)--> pending (not_before), unclaimed
     sending --5xx, request not sent--> pending (not_before = backoff) ... --> failed
     sending --no answer (timeout after sending)--> pending: *possible duplicate*
-    sending --lease ran out (the process died)--> claimed again: *possible duplicate*
+    sending --its worker stopped beating (the process died)--> claimed again:
+            *possible duplicate*
 
+A claim is valid while the claiming worker's heartbeat is fresh (see
+:mod:`bot.delivery.heartbeat`); a live process is never robbed however long
+it takes, a dead one's claims are free a few seconds after its last beat.
 Every transition is a compare-and-set on (state, claimed_by), so a process
 that lost its claim can never move a row another process owns.  Claiming
 uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (replicas take disjoint rows
 without waiting on each other) and ``UPDATE ... WHERE`` with rowcount 1 under
 ``BEGIN IMMEDIATE`` on SQLite.
+
+``lease_until`` is still written (claim time + the worker timeout) for the
+previous release, which reads it during a rolling restart; nothing here
+reads it.
 """
 
 from __future__ import annotations
@@ -23,10 +31,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.delivery.heartbeat import claimer_is_live
 from bot.models import Delivery, DeliveryState
 
 PENDING = DeliveryState.PENDING.value
@@ -36,7 +46,7 @@ SENDING = DeliveryState.SENDING.value
 # accepted a call whose outcome was never recorded.  Kept once written, so
 # ``last_error LIKE 'possible duplicate%'`` counts them.
 POSSIBLE_DUPLICATE = "possible duplicate"
-TAKEN_OVER = f"{POSSIBLE_DUPLICATE}: taken over after the sender's lease ran out"
+TAKEN_OVER = f"{POSSIBLE_DUPLICATE}: taken over after its sender stopped"
 UNANSWERED = f"{POSSIBLE_DUPLICATE}: Slack did not answer the call"
 
 
@@ -55,14 +65,47 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        and_(
-            Delivery.state == PENDING,
-            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
-        ),
-        and_(Delivery.state == SENDING, Delivery.lease_until < now),
+def _claimable(
+    now: datetime, timeout: timedelta, own_orphans_of: str | None = None
+) -> ColumnElement[bool]:
+    unclaimed_or_orphaned = or_(Delivery.claimed_by.is_(None), ~claimer_is_live(now, timeout))
+    claimable = and_(Delivery.state.in_([PENDING, SENDING]), unclaimed_or_orphaned)
+    if own_orphans_of is None:
+        return claimable
+    # A worker between runs has no call in flight: a 'sending' row still under
+    # its own name is one whose outcome could not be recorded.
+    own_orphan = and_(Delivery.state == SENDING, Delivery.claimed_by == own_orphans_of)
+    return or_(claimable, own_orphan)
+
+
+def _claim_query(
+    kinds: Collection[str],
+    now: datetime,
+    timeout: timedelta,
+    limit: int,
+    own_orphans_of: str | None,
+) -> Any:
+    return (
+        select(Delivery.id, Delivery.state)
+        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now, timeout, own_orphans_of))
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
     )
+
+
+def anything_to_claim(
+    db: Session,
+    *,
+    kinds: Collection[str],
+    now: datetime,
+    timeout: timedelta,
+    own_orphans_of: str | None = None,
+) -> bool:
+    """A read-only look, so an idle process does not take SQLite's write lock every second."""
+    if not kinds:
+        return False
+    query = _claim_query(kinds, now, timeout, 1, own_orphans_of)
+    return db.execute(query).first() is not None
 
 
 def claim_due(
@@ -71,39 +114,54 @@ def claim_due(
     claimer: str,
     kinds: Collection[str],
     now: datetime,
-    lease: timedelta,
+    timeout: timedelta,
     limit: int,
+    own_orphans: bool = False,
 ) -> list[Claimed]:
-    """Take up to *limit* due rows of *kinds* for *claimer* until now + lease."""
+    """Take up to *limit* due rows of *kinds* that are unclaimed or a dead worker's.
+
+    *own_orphans*: also this claimer's own 'sending' rows (only when it has
+    no call in flight, i.e. between runs).
+    """
     if not kinds or limit <= 0:
         return []
-    query = (
-        select(Delivery.id, Delivery.state)
-        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now))
-        .order_by(Delivery.due_at, Delivery.id)
-        .limit(limit)
-    )
+    orphans_of = claimer if own_orphans else None
+    query = _claim_query(kinds, now, timeout, limit, orphans_of)
     if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed: list[Claimed] = []
-    for delivery_id, state in db.execute(query).all():
-        taken_over = state == SENDING
+        query = query.with_for_update(skip_locked=True, of=Delivery)
+    chosen = db.execute(query).all()
+    # One compare-and-set per state for the whole batch, not one per row: the
+    # claim holds SQLite's write lock, which the sending threads wait for.
+    taken: set[int] = set()
+    for state in (PENDING, SENDING):
+        ids = [delivery_id for delivery_id, row_state in chosen if row_state == state]
+        if not ids:
+            continue
         values: dict[str, object] = {
             "state": PENDING,
             "claimed_by": claimer,
-            "lease_until": now + lease,
+            "lease_until": now + timeout,
         }
-        if taken_over:
+        if state == SENDING:
             values["last_error"] = TAKEN_OVER
-        result = db.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.state == state, _claimable(now))
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        taken.update(
+            db.scalars(
+                update(Delivery)
+                .where(
+                    Delivery.id.in_(ids),
+                    Delivery.state == state,
+                    _claimable(now, timeout, orphans_of),
+                )
+                .values(**values)
+                .returning(Delivery.id)
+                .execution_options(synchronize_session=False)
+            )
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(Claimed(delivery_id, taken_over))
-    return claimed
+    return [
+        Claimed(delivery_id, state == SENDING)
+        for delivery_id, state in chosen
+        if delivery_id in taken
+    ]
 
 
 def due_kinds_without_builder(db: Session, kinds: Collection[str], now: datetime) -> set[str]:
@@ -131,14 +189,14 @@ def _move(db: Session, condition: ColumnElement[bool], **values: object) -> bool
 
 
 def start_sending(
-    db: Session, delivery_id: int, *, claimer: str, now: datetime, lease: timedelta
+    db: Session, delivery_id: int, *, claimer: str, now: datetime, timeout: timedelta
 ) -> bool:
     """pending -> sending, only if this claimer still owns the row."""
     return _move(
         db,
         _owned(delivery_id, claimer, PENDING),
         state=SENDING,
-        lease_until=now + lease,
+        lease_until=now + timeout,
         attempts=Delivery.attempts + 1,
     )
 

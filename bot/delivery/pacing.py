@@ -5,15 +5,38 @@ channel) and a workspace-wide budget on top.  A fan-out of thousands of DMs
 therefore goes through one bucket per process; when Slack answers 429 the
 whole process waits for Retry-After, not just the thread that got it.
 
+With several replicas the budget is shared: each process paces at its part
+of ``[reminders] send_rate_per_second`` (see :func:`replica_rate`), set again
+after every heartbeat as replicas come and go.  The bucket paces the work;
+every call is spaced at least 1/rate after the process's previous one
+(:meth:`Pacer.space`), so a replica never goes above its part in any second.
+
 Pacing is about real elapsed time, so it uses a monotonic clock, not the
 domain clock that tests and the console move by hand.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
+
+# Each replica paces a little below its part of the budget: calls leave the
+# processes at slightly uneven moments (threads, GC, the network), and the
+# workspace limit is counted where they arrive.
+BUDGET_MARGIN = 0.96
+
+
+def replica_rate(budget: float, live_replicas: int) -> float:
+    """This process's messages per second when *live_replicas* share *budget*.
+
+    A whole number where it can be: a one-token bucket spaces calls at least
+    1/rate apart, so a whole rate puts at most *rate* calls in any second, and
+    the replicas' sum stays within the budget however their phases align.
+    """
+    share = budget * BUDGET_MARGIN / max(1, live_replicas)
+    return float(math.floor(share)) if share >= 1 else share
 
 
 class Pacer:
@@ -29,14 +52,33 @@ class Pacer:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        # A burst of one second's worth: smooth, but no idle time wasted at start.
-        self.burst = burst if burst is not None else max(1.0, rate)
+        # A tenth of a second's worth: enough that a thread busy with the
+        # database does not cost the bucket its refill.  What keeps every second
+        # within the rate is the spacing at the wire (space()), not the bucket.
+        self._fixed_burst = burst
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._tokens = self.burst
         self._updated = monotonic()
         self._paused_until = 0.0
         self._stopped = threading.Event()
+        self._gate = threading.Lock()
+        self._last_call = float("-inf")
+
+    def set_rate(self, rate: float) -> None:
+        """Another replica came or went: pace at *rate* from now on."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        with self._lock:
+            now = self._monotonic()
+            if now > self._paused_until:
+                self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+                self._updated = now
+            self.rate = rate
+            if self._fixed_burst is None:
+                self.burst = max(1.0, rate / 10)
+                self._tokens = min(self._tokens, self.burst)
 
     def pause(self, seconds: float) -> None:
         """Slack said 429: nobody in this process sends for *seconds*."""
@@ -52,6 +94,21 @@ class Pacer:
     def stop(self) -> None:
         """Wake every waiting thread; acquire() then returns False."""
         self._stopped.set()
+
+    def space(self) -> None:
+        """Right before the call: at least 1/rate after this process's previous call.
+
+        The token (:meth:`acquire`) paces the work, taken before the row is
+        built and committed as 'sending'; database waits in between can
+        bunch calls up, so they are spaced once more at the wire.  The wait
+        is short (the tokens already keep the average), and the row is
+        'sending' by then, so a stop does not cut it short of its call.
+        """
+        with self._gate:
+            wait = self._last_call + 1 / self.rate - self._monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._last_call = self._monotonic()
 
     def acquire(self) -> bool:
         """Wait for a token; False when the pacer was stopped while waiting."""

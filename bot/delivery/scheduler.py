@@ -1,16 +1,25 @@
-"""The clock for scheduled messages: one APScheduler job that runs every tick.
+"""The clock for scheduled messages: planners every tick, sending every second.
 
 APScheduler 3 cannot share a job store between processes, so it holds no
-job per reminder: the database does.  Each tick runs the planners (which
-make the delivery rows match the programme) and then the worker (which
-sends what is due).  Any number of ``sdgbot serve`` processes may tick at
-once: planners take a PostgreSQL advisory lock (SQLite serialises writers
-anyway) and the worker's claims never overlap.
+job per reminder: the database does.  ``serve`` runs three loops:
+
+- the planners (which make the delivery rows match the programme) every
+  ``[reminders] tick_seconds``, an APScheduler job;
+- the worker (which sends what is due, and takes over a dead process's
+  claims) every second, in its own thread, since a fan-out may run for
+  minutes;
+- the heartbeat, in its own thread, every fifth of
+  ``[reminders] worker_timeout_seconds``, however long a fan-out takes.
+
+Any number of ``sdgbot serve`` processes may run at once: planners take a
+PostgreSQL advisory lock (SQLite serialises writers anyway) and the
+worker's claims never overlap.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import zlib
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +29,7 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bot.delivery import heartbeat
 from bot.delivery.registry import Planner, planners
 from bot.delivery.slack_sender import make_delivery_client
 from bot.delivery.worker import DeliveryWorker, WorkReport
@@ -29,6 +39,8 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 JOB_ID = "sdgbot-deliveries"
+# How often an idle process looks for due rows (and dead processes' claims).
+SEND_POLL_SECONDS = 1.0
 
 
 def _planning_lock(db: Session, planner: Planner) -> bool:
@@ -72,31 +84,70 @@ def run_due_work(
     The console and the tests call this with their own clock's time.
     """
     run_planners(runtime, now)
-    worker = worker or DeliveryWorker(runtime, client)
-    return worker.run(lambda: now)
+    if worker is not None:
+        return worker.run(lambda: now)
+    one_off = DeliveryWorker(runtime, client)
+    try:
+        return one_off.run(lambda: now)
+    finally:
+        one_off.leave()
 
 
 class DeliveryScheduler:
-    """Ticks every ``[reminders] tick_seconds`` in a background thread of ``serve``."""
+    """The planners, the sending loop and the heartbeat of one ``serve`` process."""
 
     def __init__(self, runtime: Runtime, client: WebClient | None = None) -> None:
         self.runtime = runtime
         self.worker = DeliveryWorker(runtime, client or make_delivery_client(runtime.settings))
         self._scheduler = BackgroundScheduler(timezone="UTC")
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.heartbeat_seconds = runtime.settings.reminders.worker_timeout_seconds / 5
         # /healthz: a tick that finished recently (a failed one does not count).
         self.pulse = TickPulse()
 
+    def live_workers(self, db: Session) -> int:
+        """For /metrics: the processes whose heartbeat is fresh, this one included."""
+        return heartbeat.live_worker_count(db, self.runtime.clock.now(), self.worker.timeout)
+
     def tick(self) -> None:
-        clock: Callable[[], datetime] = self.runtime.clock.now
+        """The planners; the sending loop picks up what they make due."""
+        now = self.runtime.clock.now()
         try:
-            run_planners(self.runtime, clock())
-            self.worker.run(clock)
+            run_planners(self.runtime, now)
+            with self.runtime.unit_of_work(write=True) as db:
+                heartbeat.forget_long_dead(db, now)
         except Exception:
             log.exception("delivery tick failed; the next tick tries again")
             return
         self.pulse.mark()
 
+    def _send_loop(self, first_wait: float) -> None:
+        clock: Callable[[], datetime] = self.runtime.clock.now
+        self._stopping.wait(first_wait)
+        while not self._stopping.is_set():
+            try:
+                self.worker.run(clock, beat=False)
+            except Exception:
+                log.exception("delivery run failed; trying again in a second")
+            self._stopping.wait(SEND_POLL_SECONDS)
+
+    def _heartbeat_loop(self) -> None:
+        while not self._stopping.wait(self.heartbeat_seconds):
+            try:
+                self.worker.beat()
+            except Exception:
+                # The others take over this process's claims if it stays silent.
+                log.exception("heartbeat failed")
+
     def start(self) -> None:
+        with self.runtime.unit_of_work(write=True) as db:
+            gone = heartbeat.forget_dead_on_this_host(db, self.worker.identity)
+        if gone:
+            log.warning("taking over from stopped processes on this host: %s", ", ".join(gone))
+        # Beat before anything is claimed, and give the other replicas one
+        # heartbeat to see this one before it sends, so their shares shrink first.
+        live = self.worker.beat()
         self._scheduler.add_job(
             self.tick,
             "interval",
@@ -107,13 +158,31 @@ class DeliveryScheduler:
             coalesce=True,
         )
         self._scheduler.start()
+        beating = threading.Thread(
+            target=self._heartbeat_loop, name="sdgbot-heartbeat", daemon=True
+        )
+        beating.start()
+        first_wait = self.heartbeat_seconds * 1.5 if live > 1 else 0.0
+        sending = threading.Thread(
+            target=self._send_loop, args=(first_wait,), name="sdgbot-deliveries", daemon=True
+        )
+        sending.start()
+        self._threads = [beating, sending]
         log.info(
-            "scheduled messages: a tick every %ss, claims as %s",
+            "scheduled messages: planners every %ss, claims as %s (%s live)",
             self.runtime.settings.reminders.tick_seconds,
             self.worker.claimer,
+            live,
         )
 
     def stop(self) -> None:
-        """Stop ticking; the rows in hand are finished or given back, then return."""
+        """Stop; the rows in hand are finished or given back, then the heartbeat row goes."""
+        self._stopping.set()
         self.worker.stop()
         self._scheduler.shutdown(wait=True)
+        for thread in self._threads:
+            thread.join(timeout=30)
+        try:
+            self.worker.leave()
+        except Exception:
+            log.exception("could not remove this worker's heartbeat")

@@ -26,9 +26,9 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings
 from bot.metrics import WebApiCallCounter
 
-# The longest a live process keeps one call open.  It must stay well below
-# the lease, or another process could take over a row still being sent.
-MAX_CALL_SECONDS = 15.0
+# The longest a live process keeps one call open (a live process's claims are
+# never taken over, so this only bounds how long one member can hold a thread).
+MAX_CALL_SECONDS = 15
 
 # ok=false answers that mean "try again later", not "this can never work".
 _TRANSIENT_ERRORS = frozenset(
@@ -36,16 +36,12 @@ _TRANSIENT_ERRORS = frozenset(
 )
 
 
-def call_timeout(lease_seconds: int) -> float:
-    return min(MAX_CALL_SECONDS, lease_seconds / 2)
-
-
 def make_delivery_client(settings: Settings) -> WebClient:
     """A Web API client for scheduled messages: no SDK retries (see module doc)."""
     return WebClient(
         token=settings.slack.bot_token or None,
         base_url=settings.slack.api_url,
-        timeout=int(max(1, call_timeout(settings.reminders.lease_seconds))),
+        timeout=MAX_CALL_SECONDS,
         # Counts calls for /metrics; it never retries.
         retry_handlers=[WebApiCallCounter()],
     )

@@ -5,17 +5,24 @@ One row's life in :meth:`DeliveryWorker._deliver_one`::
     wait for a pacing token (given back if the row is skipped or held)
     build the message (re-checks: session cancelled or started, member gone)
     commit 'sending'          <- from here ...
+    keep 1/rate after this process's previous call
     chat.postMessage
     commit 'sent' + ts        <- ... to here a crash may duplicate the message
 
 Only the rows in 'sending' at a crash can be sent twice, and there are at
-most ``SEND_THREADS`` of them per process: the row waits for its pacing
+most ``MAX_SENDING`` of them per process: the row waits for its pacing
 token and is built *before* it becomes 'sending', and the outcome is
 committed immediately after the call returns.
 
 Rows are sent from a small thread pool, so one slow member (a hanging call
 is cut off after the call timeout) or one failing member (retried later via
 ``not_before``) never holds up the others.
+
+The worker claims only what its pacing lets it send in the next
+``CLAIM_AHEAD`` (a couple of seconds), and its claims are valid while its
+heartbeat (:meth:`DeliveryWorker.beat`) is fresh: a process that dies
+leaves at most a couple of seconds' worth of rows, free for any other
+process (or its own restart) ``[reminders] worker_timeout_seconds`` later.
 """
 
 from __future__ import annotations
@@ -33,8 +40,8 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.delivery import claims
-from bot.delivery.pacing import Pacer
+from bot.delivery import claims, heartbeat
+from bot.delivery.pacing import Pacer, replica_rate
 from bot.delivery.registry import (
     HoldDelivery,
     MessageBuilder,
@@ -49,11 +56,18 @@ from bot.workspaces import TeamTokens
 
 log = logging.getLogger(__name__)
 
-SEND_THREADS = 8
+# Threads that wait for pacing and build messages; of them at most
+# MAX_SENDING are between committing 'sending' and recording the outcome.
+SEND_THREADS = 16
+MAX_SENDING = 8
 # After this many calls that failed with 5xx or a connection error: failed.
 MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
+# Rows in hand: what pacing allows in about this long, within these bounds.
+CLAIM_AHEAD_SECONDS = 2.0
+MIN_IN_HAND = 2
+MAX_IN_HAND = 2 * SEND_THREADS
 
 
 def new_claimer_id() -> str:
@@ -114,9 +128,15 @@ class DeliveryWorker:
         self.builders = builders if builders is not None else message_builders()
         self.claimer = claimer or new_claimer_id()
         reminders = runtime.settings.reminders
-        self.pacer = pacer or Pacer(reminders.send_rate_per_second)
-        self.lease = timedelta(seconds=reminders.lease_seconds)
+        self.budget = float(reminders.send_rate_per_second)
+        # A pacer given by the caller is left alone (tests); ours follows the replicas.
+        self._shared_pacing = pacer is None
+        self.pacer = pacer or Pacer(replica_rate(self.budget, 1))
+        self.timeout = heartbeat.worker_timeout(runtime.settings)
+        self.identity = heartbeat.identity(self.claimer, runtime.clock.now())
+        self.live_replicas = 1
         self.send_threads = send_threads
+        self._sending = threading.BoundedSemaphore(MAX_SENDING)
         self._stopping = threading.Event()
         self._unbuilt_logged: set[str] = set()
 
@@ -125,24 +145,66 @@ class DeliveryWorker:
         self._stopping.set()
         self.pacer.stop()
 
+    # --- heartbeat ---------------------------------------------------------------------
+
+    def beat(self, now: datetime | None = None) -> int:
+        """Tell the others this process is alive; returns the live replicas.
+
+        The pacing follows: the budget is split evenly among live replicas.
+        """
+        moment = now or self.runtime.clock.now()
+        with self.runtime.unit_of_work(write=True) as db:
+            heartbeat.beat(db, self.identity, moment)
+        with self.runtime.unit_of_work() as db:
+            live = max(1, heartbeat.live_worker_count(db, moment, self.timeout))
+        if live != self.live_replicas:
+            log.info("%s sending processes share the budget", live)
+        self.live_replicas = live
+        if self._shared_pacing:
+            self.pacer.set_rate(replica_rate(self.budget, live))
+        return live
+
+    def leave(self) -> None:
+        """Stopped for good: remove the heartbeat row (the others' share grows at once)."""
+        with self.runtime.unit_of_work(write=True) as db:
+            heartbeat.leave(db, self.claimer)
+
+    def in_hand(self) -> int:
+        """How many rows to hold: what pacing allows in about CLAIM_AHEAD_SECONDS."""
+        ahead = int(self.pacer.rate * CLAIM_AHEAD_SECONDS + 0.999)
+        return max(MIN_IN_HAND, min(MAX_IN_HAND, ahead))
+
     # --- the loop ----------------------------------------------------------------------
 
-    def run(self, now: Callable[[], datetime]) -> WorkReport:
+    def run(self, now: Callable[[], datetime], *, beat: bool = True) -> WorkReport:
         """Send everything due at ``now()``; returns when no due row is left to claim.
 
-        Rows are claimed a batch at a time, refilled whenever half of the
-        rows in hand are done, so a large fan-out never sits claimed (and
-        unavailable to other replicas) while it waits for pacing.
+        Rows are claimed a few at a time (about two seconds' worth of pacing)
+        and refilled whenever half of them are done, so a large fan-out never
+        sits claimed (and unavailable to other replicas) while it waits.
+        *beat* records a heartbeat first (a one-off run has no heartbeat
+        thread; ``serve``'s has).
         """
         report = WorkReport()
+        if beat:
+            self.beat(now())
+        kinds = list(self.builders)
+        with self.runtime.unit_of_work() as db:
+            if not claims.anything_to_claim(
+                db, kinds=kinds, now=now(), timeout=self.timeout, own_orphans_of=self.claimer
+            ):
+                return report
         self._log_kinds_without_builder(now())
         in_flight: set[Future[WorkReport]] = set()
         exhausted = False
+        first = True
         with ThreadPoolExecutor(self.send_threads, thread_name_prefix="sdgbot-send") as pool:
             while True:
-                room = 2 * self.send_threads - len(in_flight)
-                if not exhausted and room >= self.send_threads and not self._stopping.is_set():
-                    batch = self._claim(now(), room)
+                capacity = self.in_hand()
+                room = capacity - len(in_flight)
+                if not exhausted and 2 * room >= capacity and not self._stopping.is_set():
+                    batch = self._claim(now(), room, own_orphans=first)
+                    first = False
                     exhausted = len(batch) < room
                     in_flight.update(pool.submit(self._deliver, row, now) for row in batch)
                 if not in_flight:
@@ -154,15 +216,16 @@ class DeliveryWorker:
             log.info("deliveries: %s", report)
         return report
 
-    def _claim(self, now: datetime, limit: int) -> list[claims.Claimed]:
+    def _claim(self, now: datetime, limit: int, *, own_orphans: bool) -> list[claims.Claimed]:
         with self.runtime.unit_of_work(write=True) as db:
             claimed = claims.claim_due(
                 db,
                 claimer=self.claimer,
                 kinds=list(self.builders),
                 now=now,
-                lease=self.lease,
+                timeout=self.timeout,
                 limit=limit,
+                own_orphans=own_orphans,
             )
         for row in claimed:
             if row.taken_over:
@@ -216,8 +279,19 @@ class DeliveryWorker:
             channel = delivery.recipient
             team_id = delivery.team_id
             attempts = delivery.attempts
-        if not isinstance(built, OutgoingMessage):
-            self.pacer.refund()  # nothing will be sent for this row
+        if isinstance(built, OutgoingMessage):
+            # At most MAX_SENDING rows of this process are 'sending' at a time.
+            with self._sending:
+                with self.runtime.unit_of_work(write=True) as db:
+                    started = claims.start_sending(
+                        db, delivery_id, claimer=self.claimer, now=moment, timeout=self.timeout
+                    )
+                if not started:
+                    report.lost += 1
+                    return
+                self._send(delivery_id, channel, built, attempts + 1, now, report, team_id=team_id)
+            return
+        self.pacer.refund()  # nothing will be sent for this row
         with self.runtime.unit_of_work(write=True) as db:
             if isinstance(built, SkipDelivery):
                 done = claims.record_skipped(
@@ -225,19 +299,10 @@ class DeliveryWorker:
                 )
                 report.skipped += int(done)
                 report.lost += int(not done)
-                return
-            if isinstance(built, HoldDelivery):
+            elif isinstance(built, HoldDelivery):
                 done = claims.hold(db, delivery_id, claimer=self.claimer, until=built.until)
                 report.held += int(done)
                 report.lost += int(not done)
-                return
-            started = claims.start_sending(
-                db, delivery_id, claimer=self.claimer, now=moment, lease=self.lease
-            )
-        if not started:
-            report.lost += 1
-            return
-        self._send(delivery_id, channel, built, attempts + 1, now, report, team_id=team_id)
 
     def _send(
         self,
@@ -253,12 +318,14 @@ class DeliveryWorker:
         if token is None and self.runtime.several_workspaces:
             result = SendResult(Outcome.PERMANENT, error="workspace not installed")
         else:
+            self.pacer.space()
             result = post_message(self.client, channel, message.text, message.blocks, token=token)
         try:
             self._record(delivery_id, result, attempt, now(), report)
         except Exception:
             # Slack may have posted it: releasing the row could send it again
-            # unmarked.  It stays 'sending' and is taken over, marked, after its lease.
+            # unmarked.  It stays 'sending' and is taken over, marked, by the
+            # next run (or another process if this one dies).
             log.exception("delivery %s: the outcome of its call was not recorded", delivery_id)
 
     def _record(
@@ -277,7 +344,11 @@ class DeliveryWorker:
                     report.sent += 1
                 else:
                     report.lost += 1
-                    log.error("delivery %s was sent but its lease had been taken", delivery_id)
+                    log.error(
+                        "delivery %s was sent but another process had taken it over "
+                        "(this process's heartbeat had lapsed)",
+                        delivery_id,
+                    )
             elif result.outcome is Outcome.RATE_LIMITED:
                 self.pacer.pause(result.retry_after)
                 claims.release_after_rate_limit(
@@ -318,15 +389,15 @@ class DeliveryWorker:
                 log.warning("delivery %s failed: %s", delivery_id, result.error)
 
     def _give_back(self, delivery_id: int) -> None:
-        """Stopping: release the claim so another process need not wait for the lease."""
+        """Stopping: release the claim so another process need not wait for the timeout."""
         with self.runtime.unit_of_work(write=True) as db:
             claims.hold(db, delivery_id, claimer=self.claimer, until=self.runtime.clock.now())
 
     def _release_broken(self, delivery_id: int, moment: datetime, error: str) -> None:
         """Retry later a row whose message could not be built; 'sending' rows stay put.
 
-        A row already in 'sending' may have reached Slack: it is left for its
-        lease to run out, then taken over and marked as a possible duplicate.
+        A row already in 'sending' may have reached Slack: it is left to be
+        taken over, marked as a possible duplicate, at the next run.
         """
         with self.runtime.unit_of_work(write=True) as db:
             delivery = db.get(Delivery, delivery_id)

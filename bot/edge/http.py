@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -68,7 +67,6 @@ class SlackEdge:
         # Signatures are about real time, not the bot's (possibly simulated) clock.
         self.wall_clock = wall_clock
         self._next_purge = 0.0
-        self._sqlite_writer = threading.Lock()
 
     async def handle(self, request: Request) -> Response:
         remote = request.client.host if request.client else "-"
@@ -154,15 +152,8 @@ class SlackEdge:
         return to_starlette_response(self.bolt_app.dispatch(bolt_request))
 
     def _remember(self, key: str) -> bool:
-        if self.runtime.database.is_sqlite:
-            # One writer at a time in this process: waiting here is a queue,
-            # while SQLite's busy handler sleeps in growing steps (a burst of
-            # 64 commands doubled its p95 that way).
-            with self._sqlite_writer:
-                return self._remember_now(key)
-        return self._remember_now(key)
-
-    def _remember_now(self, key: str) -> bool:
+        # On SQLite the write unit of work queues behind this process's other
+        # writers (bot/db.py FairLock) instead of sleeping in the busy handler.
         now = datetime.fromtimestamp(self.wall_clock(), UTC)
         with self.runtime.unit_of_work(write=True) as db:
             first_time = remember_request(db, key, now)

@@ -8,6 +8,7 @@ import contextlib
 import email.parser
 import email.policy
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,12 @@ class StandInServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handle: RequestHandler) -> None:
         super().__init__(address, _Handler)
         self.handle = handle
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (a killed bot process) is no error here.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -121,6 +121,22 @@ class _FailureRate:
 
 
 @dataclass
+class _RateLimit:
+    """At most *per_second* calls in any one-second window, counted on arrival."""
+
+    per_second: int
+    arrivals: deque[float] = field(default_factory=deque)
+
+    def admit(self, at: float) -> bool:
+        while self.arrivals and self.arrivals[0] <= at - 1.0:
+            self.arrivals.popleft()
+        if len(self.arrivals) >= self.per_second:
+            return False
+        self.arrivals.append(at)
+        return True
+
+
+@dataclass
 class _User:
     user_id: str
     tz: str
@@ -159,6 +175,7 @@ class SlackStandIn:
         self._faults: dict[str, deque[_Fault]] = {}
         self._failure_rates: dict[str, _FailureRate] = {}
         self._latency: dict[str, float] = {}
+        self._rate_limits: dict[str, _RateLimit] = {}
         self._pending_files: dict[str, dict[str, Any]] = {}
         self._completions: list[tuple[list[str], dict[str, Any]]] = []
         self._views: dict[str, dict[str, Any]] = {}
@@ -393,12 +410,22 @@ class SlackStandIn:
             else:
                 self._latency[method] = seconds
 
+    def limit_rate(self, method: str, per_second: int) -> None:
+        """Answer 429 (Retry-After: 1) to calls of ``method`` beyond *per_second* in any
+        one-second window, as Slack's workspace limits do; 0 removes the limit."""
+        with self._cond:
+            if per_second <= 0:
+                self._rate_limits.pop(method, None)
+            else:
+                self._rate_limits[method] = _RateLimit(per_second)
+
     def reset_faults(self) -> None:
-        """Remove all injected faults, failure rates and latencies."""
+        """Remove all injected faults, failure rates, latencies and rate limits."""
         with self._cond:
             self._faults.clear()
             self._failure_rates.clear()
             self._latency.clear()
+            self._rate_limits.clear()
 
     # ---------------------------------------------------------------- request handling
 
@@ -454,6 +481,9 @@ class SlackStandIn:
         return reply
 
     def _take_fault(self, method: str) -> _Fault | None:
+        limit = self._rate_limits.get(method)
+        if limit is not None and not limit.admit(time.monotonic()):
+            return _Fault(429, 1, "ratelimited")
         for key in (method, "*"):
             queue = self._faults.get(key)
             if queue:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.delivery.enqueue import enqueue_delivery
@@ -213,7 +213,7 @@ def _queue_change_notices(
     """One SESSION_CHANGED row per registrant; an unsent earlier one is folded into it.
 
     The earlier row is taken back only while no worker holds it (a compare-and-set
-    on its state and lease); one that is being sent goes out as it is.
+    on its state and claim); one that is being sent goes out as it is.
     """
     unsent = {
         row.recipient: row
@@ -259,7 +259,9 @@ def _take_back(db: Session, row: Delivery, now: datetime) -> bool:
         .where(
             Delivery.id == row.id,
             Delivery.state == DeliveryState.PENDING,
-            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+            # Claimed rows are a worker's, however briefly (a dead worker's
+            # notice then goes out unmerged: two notices, none lost).
+            Delivery.claimed_by.is_(None),
         )
         .values(state=DeliveryState.SKIPPED, skip_reason=SkipReason.REPLACED)
         .execution_options(synchronize_session=False)

@@ -1,7 +1,7 @@
 """The profile modal: organisation type-ahead, and the submission that completes a registration.
 
 The submission is acknowledged within Slack's three seconds: the profile and
-the registration are two short transactions before the ack (so problems can
+the registration are one short transaction before the ack (so problems can
 be shown in the modal itself), and the confirmation DM is sent by the lazy
 part after it.
 """
@@ -23,6 +23,7 @@ from bot.rendering.registration import (
 )
 from bot.rendering.reply import Reply
 from bot.services import profiles, registration
+from bot.services.profile_registration import save_profile_and_register
 from bot.services.profiles import (
     FIELD_NAME,
     FIELD_ORGANISATION,
@@ -106,7 +107,7 @@ def submit_profile(req: Request) -> ModalAnswer:
     assert form.name is not None and form.role is not None
     try:
         with req.write() as db:
-            profiles.save_profile(
+            saved = save_profile_and_register(
                 db,
                 req.team,
                 req.user_id,
@@ -114,32 +115,26 @@ def submit_profile(req: Request) -> ModalAnswer:
                 organisation=form.organisation,
                 other_organisation=form.other_organisation,
                 role=form.role,
+                session_key=pending.key if pending else None,
+                attendance=form.attendance or (pending.attendance if pending else None),
                 now=req.now,
+                fees=req.settings.fees,
             )
     except UnknownOrganisation as exc:
         return ModalAnswer(ModalErrors({BlockId.PROFILE_ORGANISATION: t.gettext(exc.message_id)}))
-    if pending is None:
-        return ModalAnswer()
     reply: Reply
-    try:
-        with req.write() as db:
-            outcome = registration.register_member(
-                db,
-                req.team,
-                req.user_id,
-                pending.key,
-                form.attendance or pending.attendance,
-                req.now,
-                fees=req.settings.fees,
-            )
-    except AttendanceRequired as needed:
+    if isinstance(saved.refused, AttendanceRequired):
         # The session became hybrid while the modal was open: ask in a DM.
-        reply = attendance_choice_reply(needed.key, needed.title, t)
-    except MembersOnly as refused:
+        reply = attendance_choice_reply(saved.refused.key, saved.refused.title, t)
+    elif isinstance(saved.refused, MembersOnly):
         # The profile is saved; the membership is offered in a DM.
-        reply = members_only_answer(req, refused)
+        reply = members_only_answer(req, saved.refused)
+    elif saved.refused is not None:
+        raise saved.refused  # the profile is saved; the frame answers the refusal
+    elif saved.outcome is not None:
+        reply = outcome_reply(saved.outcome, t)
     else:
-        reply = outcome_reply(outcome, t)
+        return ModalAnswer()
     return ModalAnswer(follow_up=lambda lazy: send_to_dm(lazy, reply))
 
 

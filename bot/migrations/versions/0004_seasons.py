@@ -8,7 +8,7 @@
   open to everyone (false); the next import of the programme sets it.
 
 Revision ID: 0004_seasons
-Revises: 0007_slack_installations
+Revises: 0008_worker_heartbeats
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_seasons"
-down_revision = "0007_slack_installations"
+down_revision = "0008_worker_heartbeats"
 branch_labels = None
 depends_on = None
 
