@@ -13,8 +13,10 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make venv   create .venv and install sdgbot with dev extras"
-	@echo "make run    run the bot: socket mode (SLACK_BOT_TOKEN + SLACK_APP_TOKEN),"
-	@echo "            HTTP (SLACK_BOT_TOKEN only) or the local console; extra args via ARGS="
+	@echo "make run    run the bot: Socket Mode (SLACK_BOT_TOKEN + SLACK_APP_TOKEN),"
+	@echo "            HTTP (SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, no SLACK_APP_TOKEN)"
+	@echo "            or, with no tokens, the console sandbox; extra args via ARGS=,"
+	@echo "            e.g. make run ARGS=\"--facilitator --language en\""
 	@echo "make test   pytest on SQLite, then on a throwaway PostgreSQL (PYTEST_ARGS=...)"
 	@echo "make lint   ruff + mypy + import-linter (the layer contracts in pyproject.toml)"
 	@echo "make clean  remove .venv, build artefacts, caches and .pg/"

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from bot.db import make_engine
 from bot.models import Delivery, DeliveryState
-from bot.sandbox.slack_standin import SlackStandIn
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.serve_process import Server, serve_env, wait_until
 
 
@@ -56,7 +56,7 @@ def main() -> None:
     recoveries: list[float] = []
     resumptions: list[float] = []
     total_lost = total_duplicates = total_window = 0
-    with SlackStandIn() as standin:
+    with FaultyStandIn() as standin:
         standin.set_latency("chat.postMessage", 0.01)  # calls in flight at the kill
         env = serve_env(
             config=config,

@@ -31,8 +31,8 @@ from bot.config import load_settings
 from bot.db import Database, make_engine
 from bot.delivery.scheduler import run_planners
 from bot.runtime import Runtime
-from bot.sandbox.slack_standin import SlackStandIn
 from tests.support import factories as make
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.serve_process import Server, serve_env, wait_until
 
 TEAM = "T0001"
@@ -76,7 +76,7 @@ def plan(url: str, config: Path, count: int, prefix: str) -> list[str]:
     return users
 
 
-def delivered(standin: SlackStandIn, prefix: str) -> tuple[Counter[str], list[float], int]:
+def delivered(standin: FaultyStandIn, prefix: str) -> tuple[Counter[str], list[float], int]:
     calls = [
         c for c in standin.calls_to("chat.postMessage") if str(c.args["channel"]).startswith(prefix)
     ]
@@ -105,7 +105,7 @@ def run_servers(
     replicas: int,
     prefix: str,
     count: int,
-    standin: SlackStandIn,
+    standin: FaultyStandIn,
     timeout: float,
 ) -> None:
     servers = [Server(env, workdir / f"serve-{prefix}-{i}.log") for i in range(replicas)]
@@ -130,7 +130,7 @@ def main() -> None:
     work = Path(workdir.name)
     config = work / "config.toml"
     config.write_text("", encoding="utf-8")
-    with SlackStandIn() as standin:
+    with FaultyStandIn() as standin:
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],

@@ -6,12 +6,16 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings, require_slack_secrets
 from bot.db import make_engine, upgrade
 from bot.logs import configure_logging
 from bot.programme_file import ProgrammeError, load_programme
 from bot.runtime import open_runtime
+
+if TYPE_CHECKING:
+    from bot.services.programme import ImportResult
 
 log = logging.getLogger("sdgbot")
 
@@ -29,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="create or update sessions from a programme file")
     imp.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     imp.add_argument("file")
+    imp.add_argument(
+        "--check", action="store_true", help="show what the import would change; write nothing"
+    )
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="also move sessions that have registrants to a start in the past",
+    )
 
     console = sub.add_parser("console", help="a terminal sandbox: talk to the bot as a member")
     console.add_argument("--user", default="U0CONSOLE", help="Slack user id to act as")
@@ -64,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2
     except ProgrammeError as exc:
-        print(f"sdgbot: programme rejected, nothing was written: {exc}", file=sys.stderr)
+        count = len(exc.problems)
+        errors = "1 error" if count == 1 else f"{count} errors"
+        print(f"sdgbot: programme rejected ({errors}), nothing was written:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.where}", file=sys.stderr)
         return 1
 
 
@@ -74,7 +90,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("database is up to date")
         return 0
     if args.command == "import":
-        return _import(args.file, settings, args.team)
+        return _import(args.file, settings, args.team, check=args.check, force=args.force)
     if args.command == "fees":
         return _fees(args.season, settings, args.team)
     if args.command == "console":
@@ -97,8 +113,23 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     raise AssertionError(args.command)
 
 
-def _import(path: str, settings: Settings, team: str | None) -> int:
-    from bot.services.programme import import_programme
+class _CheckOnly(Exception):
+    """Rolls the import's transaction back after it has worked out what would change."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+def _import(
+    path: str,
+    settings: Settings,
+    team: str | None,
+    *,
+    check: bool = False,
+    force: bool = False,
+) -> int:
+    from bot.services.programme import MoveIntoThePast, import_programme, programme_warnings
     from bot.workspaces import team_for_command_line
 
     runtime = open_runtime(settings)
@@ -106,20 +137,55 @@ def _import(path: str, settings: Settings, team: str | None) -> int:
     # Local times in the file are the workspace's own ([workspace.T…] timezone).
     timezone = settings.for_team(team_id).bot.timezone
     programme = load_programme(path, default_timezone=timezone)
-    with runtime.unit_of_work(write=True) as db:
-        result = import_programme(db, team_id, programme, runtime.clock.now())
+    now = runtime.clock.now()
+    for warning in programme_warnings(programme, now):
+        where = f"{path}:{warning.line}" if warning.line else path
+        print(f"warning: {where}: {warning.text}")
+    try:
+        with runtime.unit_of_work(write=True) as db:
+            result = import_programme(db, team_id, programme, now, force=force)
+            if check:
+                raise _CheckOnly(result)
+    except _CheckOnly as checked:
+        result = checked.result
+    except MoveIntoThePast as refused:
+        print("sdgbot: import refused, nothing was written:", file=sys.stderr)
+        for move in refused.moves:
+            print(
+                f"  {path}:{move.line}: session {move.key!r} has {move.registrants} "
+                f"registrant(s) and would start in the past ({move.starts:%Y-%m-%d %H:%M} UTC)",
+                file=sys.stderr,
+            )
+        print("  run again with --force to move them anyway", file=sys.stderr)
+        return 1
+    _print_import(result, check=check)
+    return 0
+
+
+def _print_import(result: ImportResult, *, check: bool) -> None:
+    would = "would be" if check else "will be"
+    if check:
+        print("check only: nothing was written")
     print(
         f"{len(result.created)} created, {len(result.updated)} updated, "
-        f"{len(result.unchanged)} unchanged"
+        f"{len(result.unchanged)} unchanged; {len(result.rescheduled)} moved"
     )
     for key in result.created:
         print(f"  + {key}")
     for key in result.updated:
-        told = result.told.get(key, 0)
-        print(f"  ~ {key}" + (f" ({told} registrant(s) will be told)" if told else ""))
+        notes = ["moved"] if key in result.rescheduled else []
+        if told := result.told.get(key, 0):
+            notes.append(f"{told} registrant(s) {would} told")
+        print(f"  ~ {key}" + (f" ({'; '.join(notes)})" if notes else ""))
+    if result.not_in_file:
+        print(
+            f"{len(result.not_in_file)} session(s) in the database are not in the file "
+            "(left as they are; cancel them with /sdg cancel-session KEY):"
+        )
+        for key in result.not_in_file:
+            print(f"  ? {key}")
     # The DMs are queued here and sent by the running bot's scheduler (sdgbot serve).
-    print(f"{result.told_total} registrant(s) will be told of a changed time, place or link")
-    return 0
+    print(f"{result.told_total} registrant(s) {would} told of a changed time, place or link")
 
 
 def _fees(season: str, settings: Settings, team: str | None) -> int:

@@ -128,7 +128,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.EXPORT,
         ("eksport", "eksporter"),
-        help=N_("KEY: registrations and feedback as CSV"),
+        help=N_("KEY: registrations and feedback as Excel and CSV"),
         facilitator_only=True,
         takes_argument=True,
         da="eksport",
@@ -182,7 +182,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         CommandName.ANNOUNCE,
-        ("annoncer", "kunngjør", "kunngjor"),
+        ("annoncer", "annonser", "kunngjør", "kunngjor"),
         help=N_("KEY: post a session to a channel"),
         facilitator_only=True,
         takes_argument=True,
@@ -286,3 +286,8 @@ def parse_command(text: str) -> ParsedCommand:
 
 def _spec(name: CommandName) -> CommandSpec:
     return next(spec for spec in COMMANDS if spec.name is name)
+
+
+def spec_of(name: CommandName) -> CommandSpec:
+    """The dispatch table's entry for *name*."""
+    return _spec(name)

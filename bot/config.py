@@ -30,10 +30,12 @@ log = logging.getLogger(__name__)
 class ConfigError(ValueError):
     """A configuration value is missing or wrong; ``key`` names it."""
 
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error: {key}: {reason}")
+    def __init__(self, key: str, reason: str, source: str = "") -> None:
+        where = f"{key} (from {source})" if source else key
+        super().__init__(f"config error: {where}: {reason}")
         self.key = key
         self.reason = reason
+        self.source = source  # the environment variable the value came from, if any
 
 
 @dataclass(frozen=True)
@@ -465,7 +467,13 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
 
     def get(section: str, key: str, default: Any) -> Any:
         if key in values.get(section, {}):
-            return SCHEMA[section][key](f"{section}.{key}", values[section][key])
+            try:
+                return SCHEMA[section][key](f"{section}.{key}", values[section][key])
+            except ConfigError as error:
+                env_name = f"SDGBOT_{section.upper()}_{key.upper()}"
+                if env_name in env:
+                    raise ConfigError(error.key, error.reason, source=env_name) from None
+                raise
         return default
 
     defaults = Settings()
@@ -552,3 +560,13 @@ def require_slack_secrets(settings: Settings, *, socket: bool) -> None:
         raise ConfigError("SLACK_SIGNING_SECRET", "is not set in the environment")
     if socket and not settings.slack.app_token:
         raise ConfigError("SLACK_APP_TOKEN", "is not set in the environment (needed for --socket)")
+
+
+def checked_timezone(name: str, value: str) -> str:
+    """A time zone given elsewhere (e.g. ``--tz``), checked as ``[bot] timezone`` is."""
+    return _timezone(name, value)
+
+
+def checked_language(name: str, value: str) -> str:
+    """A language given elsewhere (e.g. ``--language``), checked as ``[bot] language`` is."""
+    return _choice(*LANGUAGES)(name, value)

@@ -15,11 +15,19 @@ class DomainError(Exception):
         self.values = values
 
 
+# What a member typed, echoed back in an answer, is cut to this many characters.
+MAX_ECHO = 40
+
+
+def echoed(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
 class SessionNotFound(DomainError):
     message_id = N_("There is no session with the key %(key)s.")
 
     def __init__(self, key: str, suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(key=key)
+        super().__init__(key=echoed(key))
         self.key = key
         self.suggestions = suggestions
 
@@ -245,6 +253,20 @@ class AnonymityLocked(DomainError):
         "Feedback has already been given on this session, so whether it is anonymous "
         "can no longer be changed."
     )
+
+
+class SessionNotHeldYet(DomainError):
+    message_id = N_(
+        "%(title)s has not taken place yet, so there is no feedback to sum up. "
+        "Ask again after it has ended."
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
+
+
+class StartInThePast(DomainError):
+    message_id = N_("This start has already passed. Choose a date and time ahead.")
 
 
 class AgendaOutsideSession(DomainError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -16,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -25,6 +26,20 @@ from bot.config import LANGUAGES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 BABEL_LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
+_ENGLISH_NAMES = Locale.parse("en")
+# A value that ends in "?" or "!" placed before the sentence's own mark
+# ("hvad lærte vi i år?" + "!"): the sentence's mark goes, also across *bold*.
+_MARK_AFTER_VALUE = re.compile(r"(%\((\w+)\)s)([*_]?)[?!.]")
+
+
+def _without_doubled_marks(template: str, values: dict[str, object]) -> str:
+    def keep(match: re.Match[str]) -> str:
+        value = values.get(match.group(2))
+        if isinstance(value, str) and value.rstrip("*_").endswith(("?", "!")):
+            return match.group(1) + match.group(3)
+        return match.group(0)
+
+    return _MARK_AFTER_VALUE.sub(keep, template)
 
 
 def N_(message: str) -> str:
@@ -83,11 +98,11 @@ class Translator:
 
     def gettext(self, message: str, **values: object) -> str:
         text = translations(self.language).gettext(message)
-        return text % values if values else text
+        return _without_doubled_marks(text, values) % values if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         text = translations(self.language).ngettext(singular, plural, n)
-        return text % {"num": n, **values}
+        return _without_doubled_marks(text, values) % {"num": n, **values}
 
     def local(self, moment: datetime, zone: str | None = None) -> datetime:
         if moment.tzinfo is None:
@@ -99,12 +114,23 @@ class Translator:
         return format_date(self.local(moment, zone), "full", locale=self.locale)
 
     def short_date(self, moment: datetime, zone: str | None = None) -> str:
-        return format_date(self.local(moment, zone), "EEE d. MMM", locale=self.locale)
+        """``tors. 10. dec.`` / ``tor. 10. des.`` / ``Thu 10 Dec``: CLDR's pattern for the locale.
+
+        English readers get British order with the common month abbreviations
+        ("Sep", not CLDR's British "Sept").
+        """
+        pattern = self.locale.datetime_skeletons["MMMEd"].pattern
+        names = _ENGLISH_NAMES if self.language == "en" else self.locale
+        return format_date(self.local(moment, zone), pattern, locale=names)
 
     def time(self, moment: datetime, zone: str | None = None) -> str:
         """``13.30`` (da) / ``13:30`` (nb, en)."""
         return format_time(self.local(moment, zone), "short", locale=self.locale)
 
     def zone_city(self, zone: str | None = None) -> str:
+        """The zone's city in the reader's language: ``København``, ``New York``."""
         name = zone or self.timezone
-        return name.rsplit("/", 1)[-1].replace("_", " ")
+        try:
+            return str(get_timezone_location(name, locale=self.locale, return_city=True))
+        except LookupError:
+            return name.rsplit("/", 1)[-1].replace("_", " ")

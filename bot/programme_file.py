@@ -21,15 +21,31 @@ This module is pure: no database, no Slack.
 from __future__ import annotations
 
 import difflib
-import enum
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.session_rules import (
+    KEY_RULE,
+    KINDS,
+    MAX_CAPACITY,
+    MAX_PRICE,
+    MAX_TITLE_LENGTH,
+    FieldProblem,
+    count_problem,
+    key_problem,
+    kind_problem,
+    local_instant,
+    online_url_problem,
+    place_problem,
+    span_problem,
+    title_problem,
+)
 
 __all__ = [
     "KINDS",
@@ -53,14 +69,7 @@ __all__ = [
     "weeks_to_bring_ahead",
 ]
 
-KINDS: tuple[str, ...] = ("symposium", "network_meeting", "webinar", "reflection")
-KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-MAX_TITLE_LENGTH = 200
 MAX_AGENDA_ITEMS = 100
-MAX_SESSION_LENGTH = timedelta(days=7)
-# Sensible bounds, well inside the INTEGER columns (10**25 overflowed them).
-MAX_CAPACITY = 10_000
-MAX_PRICE = 1_000_000
 
 SESSION_KEYS: tuple[str, ...] = (
     "key", "title", "kind", "starts", "ends", "location", "online_url", "capacity",
@@ -70,78 +79,6 @@ SEASON_KEYS: tuple[str, ...] = ("key", "title", "starts", "ends", "membership_pr
 MAX_SEASON_DAYS = 800
 AGENDA_KEYS: tuple[str, ...] = ("time", "title", "speakers")
 _DATETIME_EXAMPLE = "e.g. 2027-06-10T13:30:00+02:00"
-_URL_SCHEMES = ("https://", "http://")
-
-
-# --------------------------------------------------------------------------- field rules
-#
-# What makes a session's values valid, once, for every way a session is written:
-# this file's parser and the facilitators' session modal (bot/services/session_form.py).
-# Each check names the problem; the caller words it for its reader (a line of the
-# file in English, a translated error under a modal field).
-
-
-class FieldProblem(enum.StrEnum):
-    KEY_FORMAT = "key_format"
-    TITLE_EMPTY = "title_empty"
-    TITLE_TOO_LONG = "title_too_long"
-    KIND_UNKNOWN = "kind_unknown"
-    ENDS_BEFORE_START = "ends_before_start"
-    TOO_LONG = "too_long"
-    URL_SCHEME = "url_scheme"
-    PLACE_MISSING = "place_missing"
-    NEGATIVE = "negative"
-    TOO_LARGE = "too_large"
-
-
-def key_problem(key: str) -> FieldProblem | None:
-    return None if KEY_PATTERN.fullmatch(key) else FieldProblem.KEY_FORMAT
-
-
-def title_problem(title: str) -> FieldProblem | None:
-    if not title.strip():
-        return FieldProblem.TITLE_EMPTY
-    if len(title.strip()) > MAX_TITLE_LENGTH:
-        return FieldProblem.TITLE_TOO_LONG
-    return None
-
-
-def kind_problem(kind: object) -> FieldProblem | None:
-    return None if kind in KINDS else FieldProblem.KIND_UNKNOWN
-
-
-def span_problem(starts: datetime, ends: datetime) -> FieldProblem | None:
-    if ends <= starts:
-        return FieldProblem.ENDS_BEFORE_START
-    if ends - starts > MAX_SESSION_LENGTH:
-        return FieldProblem.TOO_LONG
-    return None
-
-
-def online_url_problem(online_url: str) -> FieldProblem | None:
-    url = online_url.strip()
-    return FieldProblem.URL_SCHEME if url and not url.startswith(_URL_SCHEMES) else None
-
-
-def place_problem(location: str, online_url: str) -> FieldProblem | None:
-    return FieldProblem.PLACE_MISSING if not location.strip() and not online_url.strip() else None
-
-
-def count_problem(value: int, most: int) -> FieldProblem | None:
-    if value < 0:
-        return FieldProblem.NEGATIVE
-    return FieldProblem.TOO_LARGE if value > most else None
-
-
-def local_instant(local: datetime, zone: ZoneInfo) -> datetime | None:
-    """A naive wall time in *zone* -> UTC; None when the clocks skip it (spring forward).
-
-    An ambiguous wall time (the hour the clocks fall back) is read as the first one.
-    """
-    result = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if result.astimezone(zone).replace(tzinfo=None) != local:
-        return None
-    return result
 
 
 # --------------------------------------------------------------------------- results
@@ -192,14 +129,35 @@ class Programme:
 
 
 class ProgrammeError(ValueError):
-    """The programme file is invalid; ``str()`` gives ``path:line: reason``."""
+    """The programme file is invalid; ``str()`` gives ``path:line: reason``.
 
-    def __init__(self, path: str, line: int | None, reason: str) -> None:
+    Raised for the first error in the file (by line); ``problems`` holds every
+    error found, itself included, so that a facilitator fixes them all at once.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int | None,
+        reason: str,
+        problems: tuple[ProgrammeError, ...] = (),
+    ) -> None:
         self.path = path
         self.line = line
         self.reason = reason
+        self.problems: tuple[ProgrammeError, ...] = problems or (self,)
         where = path if line is None else f"{path}:{line}"
-        super().__init__(f"{where}: {reason}")
+        self.where = f"{where}: {reason}"
+        super().__init__("\n".join(p.where for p in self.problems) if problems else self.where)
+
+    @classmethod
+    def of(cls, problems: list[ProgrammeError]) -> ProgrammeError:
+        ordered = sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
+        first = ordered[0]
+        return cls(first.path, first.line, first.reason, tuple(ordered))
+
+
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- locating lines
@@ -345,7 +303,11 @@ def parse_programme(
         if reason.startswith("Invalid date"):
             reason += " (is it a real date and time, e.g. 2027-06-10T13:30:00?)"
         raise ProgrammeError(path, line, f"not valid TOML: {reason}") from exc
-    return _Validator(path, default_timezone, zone, layout).programme(data)
+    validator = _Validator(path, default_timezone, zone, layout)
+    programme = validator.programme(data)
+    if validator.problems:
+        raise ProgrammeError.of(validator.problems)
+    return programme
 
 
 class _Validator:
@@ -354,14 +316,27 @@ class _Validator:
         self.zone_name = zone_name
         self.zone = zone
         self.layout = layout
+        self.problems: list[ProgrammeError] = []
 
     def fail(self, line: int | None, reason: str) -> ProgrammeError:
         return ProgrammeError(self.path, line or None, reason)
 
+    def note(self, line: int | None, reason: str) -> None:
+        """An error that does not stop the check: the rest of the file is read on."""
+        self.problems.append(self.fail(line, reason))
+
+    def attempt(self, check: Callable[[], _T], default: _T) -> _T:
+        """Run one check; its error is noted and *default* stands in for the value."""
+        try:
+            return check()
+        except ProgrammeError as problem:
+            self.problems.append(problem)
+            return default
+
     def programme(self, data: dict[str, Any]) -> Programme:
         for name in data:
             if name not in ("session", "season"):
-                raise self.fail(
+                self.note(
                     self.layout.top.get(name),
                     f"unknown top-level key {name!r}: "
                     "the file may only hold [[season]] and [[session]] tables",
@@ -379,15 +354,22 @@ class _Validator:
         first_line: dict[str, int] = {}
         for index, table in enumerate(raw):
             block = self._block(self.layout.sessions, index)
-            spec = self.session(table, block)
-            if spec.key in first_line:
-                raise self.fail(
+            key = table.get("key")
+            if isinstance(key, str) and key in first_line:
+                self.note(
                     block.at("key"),
-                    f"duplicate session key {spec.key!r} "
-                    f"(first used on line {first_line[spec.key]})",
+                    f"duplicate session key {key!r} (first used on line {first_line[key]})",
                 )
-            first_line[spec.key] = spec.line
-            sessions.append(spec)
+            elif isinstance(key, str):
+                first_line[key] = block.line
+            before = len(self.problems)
+            try:
+                spec = self.session(table, block)
+            except ProgrammeError as problem:  # a rule that stops reading this session
+                self.problems.append(problem)
+                continue
+            if spec is not None and len(self.problems) == before:
+                sessions.append(spec)
         return Programme(tuple(sessions), seasons)
 
     def seasons(self, raw: Any) -> tuple[SeasonSpec, ...]:
@@ -460,50 +442,79 @@ class _Validator:
                     if close
                     else f" (allowed: {', '.join(allowed)})"
                 )
-                raise self.fail(block.at(name), f"unknown key {name!r} in {what}{hint}")
+                self.note(block.at(name), f"unknown key {name!r} in {what}{hint}")
 
-    def session(self, table: dict[str, Any], block: _Block) -> SessionSpec:
+    def session(self, table: dict[str, Any], block: _Block) -> SessionSpec | None:
+        """The session, or None when any of its values is wrong (each one noted)."""
         self.unknown_keys(table, SESSION_KEYS, block, "[[session]]")
         for name in ("key", "title", "kind", "starts", "ends"):
             if name not in table:
-                raise self.fail(block.line, f"the session has no {name!r} (it is required)")
+                self.note(block.line, f"the session has no {name!r} (it is required)")
 
-        key = table["key"]
-        if not isinstance(key, str) or key_problem(key):
-            raise self.fail(
-                block.at("key"),
-                "key must be 1-64 letters, digits, '.', '_' or '-', starting with a letter "
-                f'or digit, e.g. "2027-06-10-symposium" (got {key!r})',
-            )
-        title = self.title(table["title"], block.at("title"))
-        kind = table["kind"]
-        if kind_problem(kind):
-            raise self.fail(
-                block.at("kind"), f"kind must be one of {', '.join(KINDS)} (got {kind!r})"
-            )
-        starts = self.instant(table["starts"], "starts", block.at("starts"))
-        ends = self.instant(table["ends"], "ends", block.at("ends"))
-        span = span_problem(starts, ends)
-        if span is FieldProblem.ENDS_BEFORE_START:
-            raise self.fail(block.at("ends"), "the session must end after it starts")
-        if span is FieldProblem.TOO_LONG:
-            raise self.fail(block.at("ends"), "a session may last at most 7 days")
+        def key() -> str:
+            value = table.get("key", "")
+            if not isinstance(value, str) or key_problem(value):
+                raise self.fail(
+                    block.at("key"),
+                    f'key may use {KEY_RULE}, e.g. "2027-06-10-symposium" (got {value!r})',
+                )
+            return value
 
-        location = self.text(table, "location", block)
-        online_url = self.text(table, "online_url", block).strip()
-        if online_url_problem(online_url):
-            raise self.fail(
-                block.at("online_url"), "online_url must start with https:// or http://"
-            )
-        if place_problem(location, online_url):
-            raise self.fail(block.line, "location or online_url is required")
+        def kind() -> str:
+            value = table.get("kind")
+            if kind_problem(value):
+                raise self.fail(
+                    block.at("kind"), f"kind must be one of {', '.join(KINDS)} (got {value!r})"
+                )
+            return str(value)
 
-        capacity = self.count(
-            table.get("capacity", 0), "capacity", block.at("capacity"), MAX_CAPACITY
+        def online_url() -> str:
+            url = self.text(table, "online_url", block).strip()
+            if online_url_problem(url):
+                raise self.fail(
+                    block.at("online_url"), "online_url must start with https:// or http://"
+                )
+            return url
+
+        the_key = self.attempt(key, "") if "key" in table else ""
+        title = ""
+        if "title" in table:
+            title = self.attempt(lambda: self.title(table["title"], block.at("title")), "")
+        the_kind = self.attempt(kind, "") if "kind" in table else ""
+        starts = ends = None
+        if "starts" in table:
+            starts = self.attempt(
+                lambda: self.instant(table["starts"], "starts", block.at("starts")), None
+            )
+        if "ends" in table:
+            ends = self.attempt(lambda: self.instant(table["ends"], "ends", block.at("ends")), None)
+        if starts is not None and ends is not None:
+            span = span_problem(starts, ends)
+            if span is FieldProblem.ENDS_BEFORE_START:
+                self.note(block.at("ends"), "the session must end after it starts")
+            if span is FieldProblem.TOO_LONG:
+                self.note(block.at("ends"), "a session may last at most 7 days")
+
+        noted = len(self.problems)
+        location = self.attempt(lambda: self.text(table, "location", block), "")
+        url = self.attempt(online_url, "")
+        if place_problem(location, url) and len(self.problems) == noted:
+            self.note(block.line, "location or online_url is required")
+
+        capacity = self.attempt(
+            lambda: self.count(
+                table.get("capacity", 0), "capacity", block.at("capacity"), MAX_CAPACITY
+            ),
+            0,
         )
         price = table.get("price")
         if price is not None:
-            price = self.count(price, "price", block.at("price"), MAX_PRICE)
+            price = self.attempt(
+                lambda: self.count(price, "price", block.at("price"), MAX_PRICE), None
+            )
+        feedback = self.attempt(lambda: self.flag(table, "feedback", True, block), True)
+        anonymous = self.attempt(lambda: self.flag(table, "anonymous", False, block), False)
+        description = self.attempt(lambda: self.text(table, "description", block), "")
 
         members_only = self.flag(table, "members_only", False, block)
         if members_only and price:
@@ -514,47 +525,62 @@ class _Validator:
             )
 
         agenda_raw = table.get("agenda", [])
+        agenda: tuple[AgendaItemSpec, ...] = ()
         if not isinstance(agenda_raw, list) or not all(isinstance(a, dict) for a in agenda_raw):
-            raise self.fail(
+            self.note(
                 block.at("agenda"), "agenda items must be written as [[session.agenda]] tables"
             )
-        if len(agenda_raw) > MAX_AGENDA_ITEMS:
+        elif len(agenda_raw) > MAX_AGENDA_ITEMS:
             extra = self._block(block.agenda, MAX_AGENDA_ITEMS)
-            raise self.fail(
+            self.note(
                 extra.line or block.line,
                 f"a session may have at most {MAX_AGENDA_ITEMS} agenda items",
             )
-        agenda = tuple(
-            self.agenda_item(item, self._block(block.agenda, position), position, starts, ends)
-            for position, item in enumerate(agenda_raw)
-        )
+        elif starts is not None and ends is not None:
+            agenda = self.agenda(agenda_raw, block, starts, ends)
 
+        if starts is None or ends is None or not the_key or not title or not the_kind:
+            return None
         return SessionSpec(
-            key=key,
+            key=the_key,
             title=title,
-            kind=kind,
+            kind=the_kind,
             starts=starts,
             ends=ends,
             timezone=self.zone_name,
             location=location.strip(),
-            online_url=online_url,
+            online_url=url,
             capacity=capacity,
             price=price,
             members_only=members_only,
-            feedback=self.flag(table, "feedback", True, block),
-            anonymous=self.flag(table, "anonymous", False, block),
-            description=self.text(table, "description", block).strip(),
+            feedback=feedback,
+            anonymous=anonymous,
+            description=description.strip(),
             agenda=agenda,
             line=block.line,
         )
+
+    def agenda(
+        self, raw: list[dict[str, Any]], block: _Block, starts: datetime, ends: datetime
+    ) -> tuple[AgendaItemSpec, ...]:
+        items: list[AgendaItemSpec] = []
+        for position, item in enumerate(raw):
+            item_block = self._block(block.agenda, position)
+            try:
+                items.append(self.agenda_item(item, item_block, position, starts, ends))
+            except ProgrammeError as problem:
+                self.problems.append(problem)
+        return tuple(items)
 
     def agenda_item(
         self, item: dict[str, Any], block: _Block, position: int, starts: datetime, ends: datetime
     ) -> AgendaItemSpec:
         self.unknown_keys(item, AGENDA_KEYS, block, "[[session.agenda]]")
-        for name in ("time", "title"):
-            if name not in item:
-                raise self.fail(block.line, f"the agenda item has no {name!r} (it is required)")
+        missing = [name for name in ("time", "title") if name not in item]
+        for name in missing[1:]:
+            self.note(block.line, f"the agenda item has no {name!r} (it is required)")
+        if missing:
+            raise self.fail(block.line, f"the agenda item has no {missing[0]!r} (it is required)")
         at = item["time"]
         if not isinstance(at, time) or at.tzinfo is not None:
             raise self.fail(block.at("time"), "time must be a time of day, e.g. 13:35")

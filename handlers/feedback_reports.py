@@ -8,7 +8,7 @@ lazy part only: they call the Web API (conversations.open, files upload v2).
 from __future__ import annotations
 
 from bot.rendering.charts import summary_chart_png
-from bot.rendering.csv_files import feedback_csv, registrations_csv
+from bot.rendering.csv_files import export_files
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import season_reply, sent_to_dm_text, summary_reply
@@ -32,6 +32,7 @@ def season_summary(req: Request) -> Reply:
 def session_summary(req: Request, key: str) -> tuple[Reply, bytes | None]:
     """The summary and its chart (None when nobody has answered)."""
     with req.db() as db:
+        summaries.require_taken_place(db, req.team, key, req.now)
         summary = summaries.session_summary(db, req.team, key)
     chart = summary_chart_png(summary, req.t) if summary.responses else None
     return summary_reply(summary, req.t), chart
@@ -55,13 +56,10 @@ def send_summary_to_dm(req: Request, key: str) -> None:
 
 
 def export_to_dm(req: Request, key: str) -> Reply:
-    """Registrations and feedback of *key* as two CSV files in the facilitator's DM."""
+    """Registrations and feedback of *key* as a workbook and two CSV files in the DM."""
     with req.db() as db:
         export = exports.session_export(db, req.team, key, req.settings.fees)
-    files = [
-        registrations_csv(export, req.t, req.settings.bot.zone),
-        feedback_csv(export, req.t),
-    ]
+    files = export_files(export, req.t, req.settings.bot.zone)
     req.web.files_upload_v2(
         channel=dm_channel(req),
         file_uploads=[{"file": f.content, "filename": f.filename, "title": f.title} for f in files],

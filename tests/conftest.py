@@ -35,11 +35,11 @@ from bot.ids import BlockId
 from bot.models import Base, FeedbackResponse, Member, Organisation
 from bot.programme_file import parse_programme
 from bot.runtime import Runtime
-from bot.sandbox.slack_standin import SlackStandIn
 from bot.server import build_http_app
 from bot.services.programme import ImportResult, import_programme
 from bot.workspaces import oauth_routes
 from handlers import register_listeners
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.signed_client import SignedSlackClient
 
 SIGNING_SECRET = "test-signing-secret"
@@ -109,13 +109,13 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as slack:
+def standin() -> Iterator[FaultyStandIn]:
+    with FaultyStandIn() as slack:
         yield slack
 
 
 @pytest.fixture
-def settings(database_url: str, standin: SlackStandIn) -> Settings:
+def settings(database_url: str, standin: FaultyStandIn) -> Settings:
     base = Settings()
     return dataclasses.replace(
         base,
@@ -188,7 +188,7 @@ def served_bot(runtime: Runtime) -> Iterator[ServedBot]:
 
 
 @pytest.fixture
-def slack(served_bot: ServedBot, standin: SlackStandIn) -> SignedSlackClient:
+def slack(served_bot: ServedBot, standin: FaultyStandIn) -> SignedSlackClient:
     return SignedSlackClient(served_bot.url, SIGNING_SECRET, team_id=TEAM_ID, standin=standin)
 
 
@@ -306,7 +306,7 @@ def _no_personal_data_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     runtime: Runtime = request.getfixturevalue("runtime")
-    standin: SlackStandIn = request.getfixturevalue("standin")
+    standin: FaultyStandIn = request.getfixturevalue("standin")
     client: SignedSlackClient = request.getfixturevalue("slack")
     capture = _Capture()
     root = logging.getLogger()

@@ -95,6 +95,10 @@ def test_bad_environment_value_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(write(tmp_path, ""), env={"SDGBOT_REMINDERS_TICK_SECONDS": "soon"})
     assert err.value.key == "reminders.tick_seconds"
+    assert err.value.source == "SDGBOT_REMINDERS_TICK_SECONDS"
+    assert str(err.value).startswith(
+        "config error: reminders.tick_seconds (from SDGBOT_REMINDERS_TICK_SECONDS): "
+    )
 
 
 def test_settings_are_frozen() -> None:

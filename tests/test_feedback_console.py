@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
+import tempfile
+from pathlib import Path
 
 from bot.config import BotSettings, Settings
 from bot.console.session import run_console
+from tests.support.console_process import programme_near_today
 
 
 def test_the_console_gives_feedback_and_shows_a_summary() -> None:
     lines = [
         "/sdg register",
         *("Anna Holm", "aarhus", "1", "", "2", "1"),  # the profile modal; in the room
-        *("1", "1"),  # a network meeting: "Join and register" the membership; in the room
-        "/time +15d",  # the first session is 7 to 14 days ahead: now it is over
+        "/time +15d",  # the first session is 10 days ahead: now it is over
         "/sdg feedback",
         *("5", "The dialogue", "", "13,11", "1"),  # rating, valuable, change, SDGs, recommend
         "/sdg summary",
@@ -27,7 +29,7 @@ def test_the_console_gives_feedback_and_shows_a_summary() -> None:
         language="en",
         timezone="Europe/Copenhagen",
         database_url=None,
-        programme_path=None,
+        programme_path=programme_near_today(Path(tempfile.mkdtemp())),
         stdin=io.StringIO("\n".join(lines) + "\n"),
         stdout=out,
     )

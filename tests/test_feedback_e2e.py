@@ -283,7 +283,7 @@ def test_a_facilitator_gets_the_summary_the_chart_and_the_csv_files(
     export = buttons_of(summary)[ActionId.EXPORT_FEEDBACK]
     pressed = slack.block_action(ActionId.EXPORT_FEEDBACK, export["value"], user_id=FACILITATOR)
     notice = answer_of(pressed, standin)
-    assert "The CSV files are in your DM." in text_of(notice)
+    assert "The export (Excel and CSV) is in your DM." in text_of(notice)
     files = {name: content for name, content, _args in standin.uploads()}
     registrations = files[f"Registrations: {KEY}"]
     feedback = files[f"Feedback: {KEY}"]
@@ -302,9 +302,9 @@ def test_the_export_command_and_the_season(
 ) -> None:
     known_world(runtime, anonymous=True)
     notice = answer_of(slack.command(f"export {KEY}", user_id=FACILITATOR), standin)
-    assert "The CSV files are in your DM." in text_of(notice)
-    files = {name: content.decode("utf-8-sig") for name, content, _args in standin.uploads()}
-    feedback = files[f"Feedback: {KEY}"]
+    assert "The export (Excel and CSV) is in your DM." in text_of(notice)
+    files = {name: content for name, content, _args in standin.uploads()}
+    feedback = files[f"Feedback: {KEY}"].decode("utf-8-sig")
     assert feedback.splitlines()[0] == "Rating,Most valuable,Should change,SDGs,Would recommend"
     assert "Name U" not in feedback and "Aarhus" not in feedback
 

@@ -587,15 +587,15 @@ def test_the_export_holds_registrations_with_fees_and_named_answers(runtime: Run
     registrations = registrations_csv(export, t, CPH).content
     assert registrations.startswith(b"\xef\xbb\xbf")
     lines = registrations.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Navn,Organisation,Rolle,Deltagelse,Status,Tilmeldt,Gebyr (DKK)"
-    assert "Name U1,Aarhus Kommune,Politiker,I salen,Bekræftet,2027-04-22 12:00,10000" in lines
+    assert lines[0] == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK)"
+    assert "Name U1;Aarhus Kommune;Politiker;Fysisk;Bekræftet;2027-04-22 12:00;10000" in lines
     answers_csv = feedback_csv(export, t).content.decode("utf-8-sig").splitlines()
     assert (
         answers_csv[0]
-        == "Navn,Organisation,Rolle,Bedømmelse,Mest værdifuldt,Bør ændres,Verdensmål,Vil anbefale"
+        == "Navn;Organisation;Rolle;Bedømmelse;Mest værdifuldt;Bør ændres;Verdensmål;Vil anbefale"
     )
-    assert "Name U5,Aarhus Kommune,Politiker,4,Øvelserne,,11,Nej" in answers_csv
-    assert "Name U1,Aarhus Kommune,Politiker,5,Dialogen,,11; 13,Ja" in answers_csv
+    assert "Name U5;Aarhus Kommune;Politiker;4;Øvelserne;;11;Nej" in answers_csv
+    assert 'Name U1;Aarhus Kommune;Politiker;5;Dialogen;;"11; 13";Ja' in answers_csv
 
 
 def test_an_anonymous_export_has_no_names(runtime: Runtime) -> None:

@@ -119,7 +119,7 @@ def test_member_in_london_sees_london_time(
     standin.add_user("U0001", tz="Europe/London", locale="en-GB")
     text = text_of(ask(slack, standin, "next"))
     assert "13:30–15:30 (Copenhagen)" in text
-    assert "Your time: Thu 10. Jun, 12:30–14:30 (London)" in text
+    assert "Your time: Thu 10 Jun, 12:30–14:30 (London)" in text
     # The agenda follows the reader's zone too.
     assert "*12:35*" in text
 

@@ -399,7 +399,7 @@ def test_the_frame_checks_facilitators_with_slack_on_command_button_and_modal(
     [updated] = standin.wait_for("views.update")
     assert "Only the network's facilitators" in text_of({"blocks": updated.args["view"]["blocks"]})
     assert asked() == 4
-    assert len(standin.uploads()) == 2  # the two CSV files of the export made while in the group
+    assert len(standin.uploads()) == 3  # the workbook and CSVs of the export made in the group
 
 
 def test_a_domain_error_after_the_profile_is_saved_is_shown_in_the_modal(

@@ -199,7 +199,7 @@ def test_the_command_line_says_how_many_registrants_will_be_told(
     first = run_import(moved, config)
     assert first.returncode == 0, first.stderr
     assert "0 created, 1 updated, 1 unchanged" in first.stdout
-    assert f"~ {year}-06-10-middelfart (3 registrant(s) will be told)" in first.stdout
+    assert f"~ {year}-06-10-middelfart (moved; 3 registrant(s) will be told)" in first.stdout
     assert "3 registrant(s) will be told of a changed time, place or link" in first.stdout
     second = run_import(moved, config)
     assert second.returncode == 0, second.stderr

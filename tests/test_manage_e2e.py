@@ -23,9 +23,10 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.runtime import Runtime
-from bot.sandbox.slack_standin import RecordedCall, SlackStandIn, validate_message_blocks
+from bot.sandbox.slack_standin import RecordedCall, validate_message_blocks
 from tests.support import factories as make
 from tests.support.conversation import answer_of, buttons_of, text_of
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.signed_client import HttpResult, SignedSlackClient
 
 NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # the conftest clock
@@ -65,7 +66,7 @@ def settings(settings: Settings, announce_channel: str, usergroup: str) -> Setti
 
 
 @pytest.fixture(autouse=True)
-def slack_users(standin: SlackStandIn) -> Any:
+def slack_users(standin: FaultyStandIn) -> Any:
     for user_id in (FACILITATOR, GROUP_MEMBER, MEMBER, "U0ANNA", "U0BO", "U0WAIT", "U0GONE"):
         standin.add_user(user_id, locale="en-GB")
     standin.add_usergroup(GROUP, [GROUP_MEMBER])
@@ -179,12 +180,12 @@ def edit_form(**changes: Any) -> dict[str, Any]:
     return form(**{**base, **changes})
 
 
-def opened_view(standin: SlackStandIn, count: int = 1) -> dict[str, Any]:
+def opened_view(standin: FaultyStandIn, count: int = 1) -> dict[str, Any]:
     view: dict[str, Any] = standin.wait_for("views.open", count)[count - 1].args["view"]
     return view
 
 
-def modal_outcome(standin: SlackStandIn, view_id: str) -> str:
+def modal_outcome(standin: FaultyStandIn, view_id: str) -> str:
     """The text the modal shows once the lazy listener has saved (or refused)."""
     updated = standin.wait_for(
         "views.update", predicate=lambda call: call.args.get("view_id") == view_id
@@ -209,7 +210,7 @@ def submit(
     )
 
 
-def dms_to(standin: SlackStandIn, user_id: str) -> list[RecordedCall]:
+def dms_to(standin: FaultyStandIn, user_id: str) -> list[RecordedCall]:
     return [c for c in standin.calls_to("chat.postMessage") if c.args.get("channel") == user_id]
 
 
@@ -233,7 +234,7 @@ def deliveries(runtime: Runtime, kind: str) -> list[tuple[str, str, datetime]]:
 
 
 def test_a_facilitator_creates_a_session_in_the_modal_and_members_see_it(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     assert slack.command("new", user_id=FACILITATOR).status == 200
     view = opened_view(standin)
@@ -286,7 +287,7 @@ def test_a_facilitator_creates_a_session_in_the_modal_and_members_see_it(
 
 
 def test_the_form_shows_each_error_under_its_field_in_the_facilitators_language(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     wrong = submit(
@@ -332,7 +333,7 @@ def test_the_form_shows_each_error_under_its_field_in_the_facilitators_language(
 
 
 def test_moving_a_session_tells_each_registrant_once_and_moves_their_reminders(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     client = make_delivery_client(runtime.settings)
@@ -384,7 +385,7 @@ def test_moving_a_session_tells_each_registrant_once_and_moves_their_reminders(
 
 
 def test_more_seats_move_the_waiting_list_up_and_fewer_than_taken_are_refused(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     refused = submit(slack, edit_form(capacity="1"), editing=KEY)
@@ -412,7 +413,7 @@ def test_more_seats_move_the_waiting_list_up_and_fewer_than_taken_are_refused(
 # --- /sdg announce --------------------------------------------------------------------------
 
 
-def announced(standin: SlackStandIn, channel: str) -> dict[str, Any]:
+def announced(standin: FaultyStandIn, channel: str) -> dict[str, Any]:
     post = standin.wait_for("chat.postMessage", predicate=lambda c: c.args["channel"] == channel)
     message: dict[str, Any] = post[0].args
     assert validate_message_blocks(message.get("blocks")) == []
@@ -421,7 +422,7 @@ def announced(standin: SlackStandIn, channel: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("announce_channel", [ANNOUNCE_CHANNEL])
 def test_announce_posts_the_public_card_to_the_configured_channel(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     reply = answer_of(slack.command(f"announce {KEY}", user_id=FACILITATOR), standin)
@@ -433,7 +434,7 @@ def test_announce_posts_the_public_card_to_the_configured_channel(
 
 
 def test_announce_posts_where_the_command_was_typed_or_says_how_to_invite_the_bot(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     answer_of(slack.command(f"announce {KEY}", user_id=FACILITATOR, channel_id="C0HERE"), standin)
@@ -454,7 +455,7 @@ def test_announce_posts_where_the_command_was_typed_or_says_how_to_invite_the_bo
 
 
 def test_cancelling_asks_first_then_tells_each_registrant_once(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     client = make_delivery_client(runtime.settings)
@@ -498,7 +499,7 @@ def test_cancelling_asks_first_then_tells_each_registrant_once(
 
 
 def test_a_session_that_has_ended_cannot_be_cancelled(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     with runtime.unit_of_work(write=True) as db:
         make.add_session(db, "2027-04-01-old", starts=NOW - timedelta(days=30), now=NOW)
@@ -519,7 +520,7 @@ def test_a_session_that_has_ended_cannot_be_cancelled(
 # lets everyone through to Slack's check until it has an answer).
 @pytest.mark.parametrize("usergroup", [""])
 def test_help_lists_the_session_commands_to_facilitators_only(
-    slack: SignedSlackClient, standin: SlackStandIn
+    slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     facilitator = text_of(answer_of(slack.command("help", user_id=FACILITATOR), standin))
     for word in ("new", "edit", "announce", "cancel-session"):
@@ -528,7 +529,7 @@ def test_help_lists_the_session_commands_to_facilitators_only(
     assert "/sdg new`" not in member and "cancel-session" not in member
 
 
-def refused_in_modal(result: HttpResult, standin: SlackStandIn, view_id: str) -> bool:
+def refused_in_modal(result: HttpResult, standin: FaultyStandIn, view_id: str) -> bool:
     """Refused at the ack (the modal says so at once) or after Slack's check (updated)."""
     assert result.json["response_action"] == "update"
     if REFUSAL in text_of({"blocks": result.json["view"]["blocks"]}):
@@ -537,7 +538,7 @@ def refused_in_modal(result: HttpResult, standin: SlackStandIn, view_id: str) ->
 
 
 def test_a_member_is_refused_on_commands_the_button_and_forged_modals(
-    runtime: Runtime, slack: SignedSlackClient, standin: SlackStandIn
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     build_world(runtime)
     # A user group member is a facilitator while Slack says so ...

@@ -259,7 +259,7 @@ def test_create_refuses_a_key_in_use_in_any_case(runtime: Runtime, world: int) -
         manage.create_session(db, TEAM, dataclasses.replace(draft, key=KEY.upper()), NOW)
     assert set(taken.value.errors) == {"key"}
     with runtime.unit_of_work() as db, pytest.raises(SessionFormErrors):
-        manage.check_draft(db, TEAM, dataclasses.replace(draft, key=KEY), editing=False)
+        manage.check_draft(db, TEAM, dataclasses.replace(draft, key=KEY), editing=False, now=NOW)
 
 
 def test_moving_a_session_queues_one_notice_per_registrant_and_moves_the_agenda(
@@ -352,7 +352,7 @@ def test_a_new_place_and_link_say_what_they_were_and_are_in_each_language(
     edit(runtime, NOW + timedelta(minutes=1), location="online", online_url="")
     newest = {r.recipient: r for r in notices(runtime) if r.state == DeliveryState.PENDING}
     anna = message_text(runtime, newest["U0ANNA"])
-    assert "Nyt sted: Online\nFør: ~Nyborg Strand~" in anna
+    assert "Nyt sted: Digitalt\nFør: ~Nyborg Strand~" in anna
     assert ("Der er ikke længere et onlinelink.\nFør: ~https://teams.example.org/new~") in anna
 
 

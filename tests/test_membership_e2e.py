@@ -354,7 +354,8 @@ def test_a_promotion_to_a_priced_session_is_an_offer_that_expires_to_the_next_in
         "waiting",
         "waiting",
     ]
-    answer(slack.command(f"cancel {key}", user_id=anna), standin)
+    asked = answer(slack.command(f"cancel {key}", user_id=anna), standin)  # asks first
+    click(slack, standin, asked, ActionId.CANCEL_REGISTRATION, anna)
     assert status_of(runtime, bo, key) == "offered"  # nobody is charged without saying yes
 
     client = make_delivery_client(runtime.settings)

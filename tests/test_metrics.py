@@ -12,10 +12,10 @@ from bot.delivery.scheduler import run_due_work
 from bot.delivery.slack_sender import make_delivery_client
 from bot.metrics import PROCESS, DatabaseCollector, classify_request
 from bot.runtime import Runtime
-from bot.sandbox.slack_standin import SlackStandIn
 from tests.conftest import ImportText, ServedBot
 from tests.support.conversation import answer_of, text_of
 from tests.support.factories import add_member, add_organisation
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.signed_client import SignedSlackClient
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -41,7 +41,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 def test_counters_move_with_the_traffic(
     served_bot: ServedBot,
     slack: SignedSlackClient,
-    standin: SlackStandIn,
+    standin: FaultyStandIn,
     runtime: Runtime,
     clock: FixedClock,
     sample_programme: object,

@@ -307,12 +307,14 @@ def test_register_cancel_and_register_again(
     assert "Netværksmøde i Aarhus" in text_of(mine)
     assert ActionId.CANCEL_REGISTRATION in buttons_of(mine)
 
-    cancelled_by_command = answer(slack.command("afmeld", user_id=user), standin)
-    assert "is cancelled" in text_of(cancelled_by_command)
-    slack.command(f"register {key}", user_id=user)
+    asked_by_command = answer(slack.command("afmeld", user_id=user), standin)
+    assert "Cancel your place at *Netværksmøde i Aarhus*" in text_of(asked_by_command)
+    assert registrations(runtime, key) == {user: ("confirmed", "room")}
 
     clock.set(datetime.fromisoformat("2027-06-01T10:30:00+02:00"))
     refused = answer(slack.command(f"cancel {key}", user_id=user), standin)
+    assert "has already started" in text_of(refused)
+    refused = answer(slack.block_action(ActionId.CANCEL_REGISTRATION, key, user_id=user), standin)
     assert "has already started" in text_of(refused)
     assert registrations(runtime, key) == {user: ("confirmed", "room")}
 
@@ -368,11 +370,11 @@ def test_the_waiting_list_and_the_automatic_promotion_with_its_dm(
     assert "You are number 1 on the waiting list" in text_of(waiting)
     assert "Fee" not in text_of(waiting)
 
-    answer(slack.command(f"cancel {key}", user_id=first), standin)
+    answer(slack.block_action(ActionId.CANCEL_REGISTRATION, key, user_id=first), standin)
     assert registrations(runtime, key)[third] == ("confirmed", "room")
     assert promotions(runtime) == [(third, "1")]
     # The same cancellation again (a retry) promotes nobody else and queues nothing.
-    answer(slack.command(f"cancel {key}", user_id=first), standin)
+    answer(slack.block_action(ActionId.CANCEL_REGISTRATION, key, user_id=first), standin)
     assert promotions(runtime) == [(third, "1")]
 
     from bot.delivery.scheduler import run_due_work

@@ -42,11 +42,12 @@ from bot.models import (
 )
 from bot.rendering.reminders import duration_text, reminder_message
 from bot.runtime import Runtime
-from bot.sandbox.slack_standin import RecordedCall, SlackStandIn
+from bot.sandbox.slack_standin import RecordedCall
 from bot.services.registration import SessionSummary
 from handlers import register_listeners
 from tests.support import factories as make
 from tests.support.conversation import buttons_of, text_of
+from tests.support.faulty_standin import FaultyStandIn
 
 CPH = "Europe/Copenhagen"
 NOW = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)  # Monday 10:00 in Copenhagen
@@ -57,7 +58,7 @@ def local(text: str, zone: str = CPH) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def delivered(standin: SlackStandIn) -> list[RecordedCall]:
+def delivered(standin: FaultyStandIn) -> list[RecordedCall]:
     """chat.postMessage calls Slack accepted (faults and errors excluded)."""
     return [
         call
@@ -66,11 +67,11 @@ def delivered(standin: SlackStandIn) -> list[RecordedCall]:
     ]
 
 
-def per_channel(standin: SlackStandIn) -> Counter[str]:
+def per_channel(standin: FaultyStandIn) -> Counter[str]:
     return Counter(str(call.args["channel"]) for call in delivered(standin))
 
 
-def texts_to(standin: SlackStandIn, channel: str) -> list[str]:
+def texts_to(standin: FaultyStandIn, channel: str) -> list[str]:
     return [text_of(call.args) for call in delivered(standin) if call.args["channel"] == channel]
 
 
@@ -116,7 +117,7 @@ def with_settings(runtime: Runtime, **reminders: Any) -> Runtime:
 
 
 def test_each_confirmed_member_gets_each_reminder_once(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-20 12:00")
     with runtime.unit_of_work(write=True) as db:
@@ -158,7 +159,7 @@ def test_each_confirmed_member_gets_each_reminder_once(
 
 
 def test_a_late_registrant_gets_no_stale_reminder(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = NOW + timedelta(hours=20)
     with runtime.unit_of_work(write=True) as db:
@@ -191,7 +192,7 @@ def test_a_late_registrant_gets_no_stale_reminder(
 
 
 def test_a_moved_session_moves_its_reminders(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-13 14:00")
     with runtime.unit_of_work(write=True) as db:
@@ -220,7 +221,7 @@ def test_a_moved_session_moves_its_reminders(
 
 
 def test_cancelled_registrations_and_sessions_skip_their_pending_reminders(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-20 12:00")
     with runtime.unit_of_work(write=True) as db:
@@ -254,7 +255,7 @@ def test_cancelled_registrations_and_sessions_skip_their_pending_reminders(
 
 
 def test_the_worker_rechecks_just_before_sending(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     """A cancellation between planning and sending still stops the message."""
     starts = local("2027-05-20 12:00")
@@ -271,7 +272,7 @@ def test_the_worker_rechecks_just_before_sending(
 
 
 def test_a_registration_again_before_the_due_time_revives_the_reminder(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-20 12:00")
     with runtime.unit_of_work(write=True) as db:
@@ -296,7 +297,9 @@ def test_a_registration_again_before_the_due_time_revives_the_reminder(
 # --- restarts, downtime, leases ---------------------------------------------------------
 
 
-def test_a_restart_sends_nothing_twice(runtime: Runtime, standin: SlackStandIn, tick: Tick) -> None:
+def test_a_restart_sends_nothing_twice(
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
+) -> None:
     starts = local("2027-05-20 12:00")
     with runtime.unit_of_work(write=True) as db:
         session = make.add_session(db, "crowd", starts=starts, now=NOW)
@@ -309,7 +312,7 @@ def test_a_restart_sends_nothing_twice(runtime: Runtime, standin: SlackStandIn, 
 
 
 def test_overdue_reminders_after_downtime_say_the_true_time_left(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     """The bot was down for days: only the latest due reminder goes, with the real time left."""
     with runtime.unit_of_work(write=True) as db:
@@ -333,7 +336,7 @@ def test_overdue_reminders_after_downtime_say_the_true_time_left(
 
 
 def test_a_reminder_overdue_past_the_start_is_skipped(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-20 12:00")
     with runtime.unit_of_work(write=True) as db:
@@ -346,7 +349,7 @@ def test_a_reminder_overdue_past_the_start_is_skipped(
 
 
 def test_a_dead_workers_claims_are_taken_over_once_its_heartbeat_is_stale(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     hourly = only_hour_reminders(runtime)
     client = make_delivery_client(hourly.settings)
@@ -382,7 +385,7 @@ def test_a_dead_workers_claims_are_taken_over_once_its_heartbeat_is_stale(
 
 
 def test_a_row_left_in_sending_by_a_live_worker_is_taken_over_by_its_next_run(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     """The outcome of a call could not be recorded: the same worker retries it, marked."""
     hourly = only_hour_reminders(runtime)
@@ -407,7 +410,7 @@ def test_a_row_left_in_sending_by_a_live_worker_is_taken_over_by_its_next_run(
 
 
 def test_a_call_that_never_left_is_retried_unmarked_and_an_unanswered_one_marked(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     hourly = only_hour_reminders(runtime)
     with hourly.unit_of_work(write=True) as db:
@@ -436,7 +439,7 @@ def test_a_call_that_never_left_is_retried_unmarked_and_an_unanswered_one_marked
 
 
 def test_rows_of_a_kind_nobody_builds_yet_stay_pending(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     with runtime.unit_of_work(write=True) as db:
         session = make.add_session(db, "s", starts=NOW + timedelta(days=3), now=NOW)
@@ -468,7 +471,7 @@ def test_rows_of_a_kind_nobody_builds_yet_stay_pending(
 
 
 def test_one_broken_member_does_not_hold_up_the_others(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     hourly = only_hour_reminders(runtime)
     with hourly.unit_of_work(write=True) as db:
@@ -501,7 +504,7 @@ def test_one_broken_member_does_not_hold_up_the_others(
 
 
 def test_429s_and_ten_percent_of_5xx_still_deliver_everything_once(
-    runtime: Runtime, standin: SlackStandIn, clock: FixedClock
+    runtime: Runtime, standin: FaultyStandIn, clock: FixedClock
 ) -> None:
     fast = with_settings(runtime, send_rate_per_second=500)
     starts = NOW + timedelta(minutes=30)
@@ -531,7 +534,7 @@ def test_429s_and_ten_percent_of_5xx_still_deliver_everything_once(
 
 
 def test_quiet_hours_hold_a_day_reminder_until_morning(
-    runtime: Runtime, standin: SlackStandIn
+    runtime: Runtime, standin: FaultyStandIn
 ) -> None:
     starts = local("2027-05-13 22:30")  # Thursday evening
     with runtime.unit_of_work(write=True) as db:
@@ -553,7 +556,7 @@ def test_quiet_hours_hold_a_day_reminder_until_morning(
 
 
 def test_a_danish_holiday_holds_until_the_next_working_morning(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-05-07 12:00")  # the Friday after Kristi himmelfartsdag
     with runtime.unit_of_work(write=True) as db:
@@ -570,7 +573,7 @@ def test_a_danish_holiday_holds_until_the_next_working_morning(
 
 
 def test_a_hold_that_would_outlast_the_start_is_not_made(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2027-12-26 10:00")  # 2. juledag; its P1D reminder falls on Christmas Day
     with runtime.unit_of_work(write=True) as db:
@@ -581,7 +584,7 @@ def test_a_hold_that_would_outlast_the_start_is_not_made(
 
 
 def test_norwegian_members_keep_norwegian_holidays(
-    runtime: Runtime, standin: SlackStandIn, tick: Tick
+    runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
     starts = local("2028-05-02 12:00")  # P1D falls on 1 May: a holiday in Norway only
     with runtime.unit_of_work(write=True) as db:
@@ -676,7 +679,7 @@ def test_a_reminder_escapes_programme_text_and_says_how_to_join() -> None:
 
 
 def test_the_channel_heads_up_is_posted_once(
-    runtime: Runtime, standin: SlackStandIn, clock: FixedClock
+    runtime: Runtime, standin: FaultyStandIn, clock: FixedClock
 ) -> None:
     settings = dataclasses.replace(
         runtime.settings,
@@ -709,7 +712,7 @@ def test_the_registry_knows_the_reminder_kinds() -> None:
 
 
 @pytest.fixture
-def console(runtime: Runtime, standin: SlackStandIn) -> Iterator[tuple[Console, io.StringIO]]:
+def console(runtime: Runtime, standin: FaultyStandIn) -> Iterator[tuple[Console, io.StringIO]]:
     # Real time plus the sandbox's shift, like `sdgbot console`; no quiet hours, so the
     # test does not depend on the hour it runs at.
     sandbox = dataclasses.replace(with_settings(runtime, quiet_hours=None), clock=ShiftableClock())
@@ -736,6 +739,6 @@ def test_the_console_shows_reminders_when_its_clock_moves(
     sandbox.handle("/time +1h")
     sandbox.handle("/time +1h")
     printed = out.getvalue()
-    assert printed.count("--- message in DM ---") == 1
+    assert printed.count("--- message in DM to you ---") == 1
     assert "*Reflection* starts in 7 days" in printed
     assert "[1] Cancel registration" in printed

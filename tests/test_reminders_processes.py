@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.delivery.claims import POSSIBLE_DUPLICATE, TAKEN_OVER
 from bot.models import Delivery, DeliveryState, Worker
-from bot.sandbox.slack_standin import SlackStandIn
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.support import factories as make
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.serve_process import Server, serve_env, wait_until
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ WORKER_TIMEOUT_SECONDS = 5
 OFFSET = timedelta(seconds=30)
 
 
-def delivered_per_channel(standin: SlackStandIn) -> Counter[str]:
+def delivered_per_channel(standin: FaultyStandIn) -> Counter[str]:
     return Counter(
         str(call.args["channel"])
         for call in standin.calls_to("chat.postMessage")
@@ -51,7 +51,7 @@ def count_by_state(database: Database) -> dict[str, int]:
 
 @pytest.fixture
 def start_server(
-    database_url: str, standin: SlackStandIn, tmp_path: Path
+    database_url: str, standin: FaultyStandIn, tmp_path: Path
 ) -> Iterator[Callable[..., list[Server]]]:
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
@@ -130,7 +130,7 @@ def max_in_one_second(times: list[float]) -> int:
 
 
 def assert_duplicates_only_where_marked(
-    database: Database, standin: SlackStandIn, user_ids: list[str], taken_over_at_least: int
+    database: Database, standin: FaultyStandIn, user_ids: list[str], taken_over_at_least: int
 ) -> int:
     """0 lost, and only rows marked 'possible duplicate' (the documented window) twice."""
     per_member = delivered_per_channel(standin)
@@ -152,7 +152,7 @@ def assert_duplicates_only_where_marked(
 
 
 def test_kill_9_in_a_fan_out_of_500_then_restart_delivers_all_before_the_start(
-    database: Database, standin: SlackStandIn, start_server: Callable[..., list[Server]]
+    database: Database, standin: FaultyStandIn, start_server: Callable[..., list[Server]]
 ) -> None:
     """Reminders 30 s before the start: the restart finishes the fan-out in time."""
     # Slack takes a moment per call, so calls are in flight when the kill comes.
@@ -176,7 +176,7 @@ def test_kill_9_in_a_fan_out_of_500_then_restart_delivers_all_before_the_start(
 
 
 def test_a_graceful_restart_in_a_fan_out_sends_nothing_twice(
-    database: Database, standin: SlackStandIn, start_server: Callable[..., list[Server]]
+    database: Database, standin: FaultyStandIn, start_server: Callable[..., list[Server]]
 ) -> None:
     """SIGTERM: the calls in flight are recorded, the rest given back; nothing to wait for."""
     standin.set_latency("chat.postMessage", 0.02)
@@ -202,7 +202,7 @@ def test_a_graceful_restart_in_a_fan_out_sends_nothing_twice(
 
 
 def test_three_replicas_share_the_budget_and_take_over_a_killed_ones_claims(
-    database: Database, standin: SlackStandIn, start_server: Callable[..., list[Server]]
+    database: Database, standin: FaultyStandIn, start_server: Callable[..., list[Server]]
 ) -> None:
     """The budget is the workspace's: never more calls in a second than configured,
     before or after one of the three is killed; its claims are sent within 10 s."""
@@ -250,7 +250,7 @@ def test_three_replicas_share_the_budget_and_take_over_a_killed_ones_claims(
 
 
 def test_a_slow_live_replica_is_never_robbed(
-    database: Database, standin: SlackStandIn, start_server: Callable[..., list[Server]]
+    database: Database, standin: FaultyStandIn, start_server: Callable[..., list[Server]]
 ) -> None:
     """Calls that take longer than the worker timeout: the heartbeat goes on, nobody
     takes the rows over, nothing is sent twice."""

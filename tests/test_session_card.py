@@ -90,7 +90,7 @@ def test_both_zones_shown_only_when_they_differ() -> None:
     london = session_card(view(), Translator("en", "Europe/London"))
     assert "Your time" not in copenhagen[1]["text"]["text"]
     assert "Your time" not in oslo[1]["text"]["text"]  # same offset, different name
-    assert "Your time: Thu 10. Jun, 12:30–14:30 (London)" in london[1]["text"]["text"]
+    assert "Your time: Thu 10 Jun, 12:30–14:30 (London)" in london[1]["text"]["text"]
 
 
 def test_public_card_has_no_personal_buttons() -> None:

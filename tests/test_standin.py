@@ -23,23 +23,23 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from bot.sandbox.slack_standin import (
-    SlackStandIn,
     validate_message_blocks,
     validate_view,
 )
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.signed_client import SignedSlackClient, sign
 
 SECRET = "s3cr3t-signing-secret"
 
 
 @pytest.fixture()
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as s:
+def standin() -> Iterator[FaultyStandIn]:
+    with FaultyStandIn() as s:
         yield s
 
 
 @pytest.fixture()
-def client(standin: SlackStandIn) -> WebClient:
+def client(standin: FaultyStandIn) -> WebClient:
     return WebClient(token="xoxb-test", base_url=standin.api_url)
 
 
@@ -60,7 +60,7 @@ def _modal(title: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, 
 
 
 def test_lifecycle_and_urls() -> None:
-    s = SlackStandIn()
+    s = FaultyStandIn()
     with pytest.raises(RuntimeError):
         _ = s.api_url
     s.start()
@@ -75,7 +75,7 @@ def test_lifecycle_and_urls() -> None:
         s.stop()  # idempotent
 
 
-def test_auth_test(client: WebClient, standin: SlackStandIn) -> None:
+def test_auth_test(client: WebClient, standin: FaultyStandIn) -> None:
     resp = client.auth_test()
     assert resp["team_id"] == "T0001"
     assert resp["user_id"] == "UBOT"
@@ -83,7 +83,7 @@ def test_auth_test(client: WebClient, standin: SlackStandIn) -> None:
     assert standin.calls_to("auth.test")[0].token == "xoxb-test"
 
 
-def test_post_message_recorded(client: WebClient, standin: SlackStandIn) -> None:
+def test_post_message_recorded(client: WebClient, standin: FaultyStandIn) -> None:
     blocks = [_section("*hi*")]
     r1 = client.chat_postMessage(channel="C123", text="hello", blocks=blocks)
     r2 = client.chat_postMessage(channel="U42", text="dm")
@@ -103,7 +103,7 @@ def test_post_message_recorded(client: WebClient, standin: SlackStandIn) -> None
     assert first.at <= calls[1].at
 
 
-def test_form_encoded_args_are_decoded(client: WebClient, standin: SlackStandIn) -> None:
+def test_form_encoded_args_are_decoded(client: WebClient, standin: FaultyStandIn) -> None:
     blocks = [_section("form")]
     client.api_call(
         "chat.postMessage",
@@ -115,7 +115,7 @@ def test_form_encoded_args_are_decoded(client: WebClient, standin: SlackStandIn)
 
 
 def test_update_delete_ephemeral_conversations_open(
-    client: WebClient, standin: SlackStandIn
+    client: WebClient, standin: FaultyStandIn
 ) -> None:
     posted = client.chat_postMessage(channel="C1", text="a")
     updated = client.chat_update(channel="C1", ts=posted["ts"], text="b")
@@ -129,7 +129,7 @@ def test_update_delete_ephemeral_conversations_open(
     assert info.value.response["error"] == "no_text"
 
 
-def test_users_info_returns_tz(client: WebClient, standin: SlackStandIn) -> None:
+def test_users_info_returns_tz(client: WebClient, standin: FaultyStandIn) -> None:
     standin.add_user("U1", real_name="Mette Hansen", display_name="mette", email="m@x.dk")
     standin.add_user("U2", tz="Europe/Helsinki", locale="fi-FI")
     user = client.users_info(user="U1")["user"]
@@ -147,7 +147,7 @@ def test_users_info_returns_tz(client: WebClient, standin: SlackStandIn) -> None
     assert info.value.response["error"] == "user_not_found"
 
 
-def test_usergroups(client: WebClient, standin: SlackStandIn) -> None:
+def test_usergroups(client: WebClient, standin: FaultyStandIn) -> None:
     standin.add_usergroup("S1", ["U1", "U2"])
     assert client.usergroups_users_list(usergroup="S1")["users"] == ["U1", "U2"]
     with pytest.raises(SlackApiError) as info:
@@ -155,7 +155,7 @@ def test_usergroups(client: WebClient, standin: SlackStandIn) -> None:
     assert info.value.response["error"] == "no_such_subteam"
 
 
-def test_unknown_method(client: WebClient, standin: SlackStandIn) -> None:
+def test_unknown_method(client: WebClient, standin: FaultyStandIn) -> None:
     with pytest.raises(SlackApiError) as info:
         client.api_call("reactions.add", json={"name": "tada"})
     assert info.value.response["error"] == "unknown_method"
@@ -165,7 +165,7 @@ def test_unknown_method(client: WebClient, standin: SlackStandIn) -> None:
 # ----------------------------------------------------------------------------- faults
 
 
-def test_rate_limit_seen_by_client(client: WebClient, standin: SlackStandIn) -> None:
+def test_rate_limit_seen_by_client(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail_next("chat.postMessage", retry_after=7)
     with pytest.raises(SlackApiError) as info:
         client.chat_postMessage(channel="C1", text="x")
@@ -177,7 +177,7 @@ def test_rate_limit_seen_by_client(client: WebClient, standin: SlackStandIn) -> 
     assert client.chat_postMessage(channel="C1", text="x")["ok"]
 
 
-def test_rate_limit_retry_handler_succeeds(standin: SlackStandIn) -> None:
+def test_rate_limit_retry_handler_succeeds(standin: FaultyStandIn) -> None:
     client = WebClient(
         token="xoxb-test",
         base_url=standin.api_url,
@@ -190,7 +190,7 @@ def test_rate_limit_retry_handler_succeeds(standin: SlackStandIn) -> None:
     assert [c.status for c in calls] == [429, 200]
 
 
-def test_server_error_injection(client: WebClient, standin: SlackStandIn) -> None:
+def test_server_error_injection(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail_next("*", status=503, times=2)
     for _ in range(2):
         with pytest.raises(SlackApiError) as info:
@@ -200,7 +200,7 @@ def test_server_error_injection(client: WebClient, standin: SlackStandIn) -> Non
     assert [c.status for c in standin.calls_to("auth.test")] == [503, 503, 200]
 
 
-def test_api_error_injection(client: WebClient, standin: SlackStandIn) -> None:
+def test_api_error_injection(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail_next("chat.postMessage", status=200, error="not_in_channel")
     with pytest.raises(SlackApiError) as info:
         client.chat_postMessage(channel="C1", text="x")
@@ -208,7 +208,7 @@ def test_api_error_injection(client: WebClient, standin: SlackStandIn) -> None:
     assert info.value.response["error"] == "not_in_channel"
 
 
-def test_failure_rate_is_deterministic(standin: SlackStandIn) -> None:
+def test_failure_rate_is_deterministic(standin: FaultyStandIn) -> None:
     def run() -> list[int]:
         standin.clear()
         standin.set_failure_rate("auth.test", 0.5, status=500, seed=42)
@@ -226,7 +226,7 @@ def test_failure_rate_is_deterministic(standin: SlackStandIn) -> None:
     WebClient(token="t", base_url=standin.api_url).auth_test()
 
 
-def test_latency(client: WebClient, standin: SlackStandIn) -> None:
+def test_latency(client: WebClient, standin: FaultyStandIn) -> None:
     standin.set_latency("auth.test", 0.3)
     started = time.monotonic()
     client.auth_test()
@@ -240,7 +240,7 @@ def test_latency(client: WebClient, standin: SlackStandIn) -> None:
 # ----------------------------------------------------------------------------- Block Kit
 
 
-def test_51_blocks_rejected(client: WebClient, standin: SlackStandIn) -> None:
+def test_51_blocks_rejected(client: WebClient, standin: FaultyStandIn) -> None:
     blocks = [_section(f"b{i}") for i in range(51)]
     with pytest.raises(SlackApiError) as info:
         client.chat_postMessage(channel="C1", text="t", blocks=blocks)
@@ -252,7 +252,7 @@ def test_51_blocks_rejected(client: WebClient, standin: SlackStandIn) -> None:
     assert client.chat_postMessage(channel="C1", text="t", blocks=blocks[:50])["ok"]
 
 
-def test_modal_title_limit(client: WebClient, standin: SlackStandIn) -> None:
+def test_modal_title_limit(client: WebClient, standin: FaultyStandIn) -> None:
     with pytest.raises(SlackApiError) as info:
         client.views_open(trigger_id="t1", view=_modal("x" * 25))
     assert info.value.response["error"] == "invalid_blocks"
@@ -263,7 +263,7 @@ def test_modal_title_limit(client: WebClient, standin: SlackStandIn) -> None:
     assert resp["view"]["callback_id"] == "cb"
 
 
-def test_views_update_and_hash_conflict(client: WebClient, standin: SlackStandIn) -> None:
+def test_views_update_and_hash_conflict(client: WebClient, standin: FaultyStandIn) -> None:
     opened = client.views_open(trigger_id="t", view=_modal("One"))["view"]
     updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=_modal("Two"))
     assert updated["view"]["id"] == opened["id"]
@@ -339,7 +339,7 @@ def test_view_limits() -> None:
 # ----------------------------------------------------------------------------- files
 
 
-def test_files_upload_v2_stores_bytes(client: WebClient, standin: SlackStandIn) -> None:
+def test_files_upload_v2_stores_bytes(client: WebClient, standin: FaultyStandIn) -> None:
     resp = client.files_upload_v2(
         channel="C1",
         content="a,b\n",
@@ -361,7 +361,7 @@ def test_files_upload_v2_stores_bytes(client: WebClient, standin: SlackStandIn) 
 # ----------------------------------------------------------------------------- response_url
 
 
-def test_response_url_posts_recorded(standin: SlackStandIn) -> None:
+def test_response_url_posts_recorded(standin: FaultyStandIn) -> None:
     url = standin.response_url()
     webhook = WebhookClient(url)
     resp = webhook.send(text="done", response_type="ephemeral", blocks=[_section("done")])
@@ -385,7 +385,7 @@ def test_response_url_posts_recorded(standin: SlackStandIn) -> None:
 # ----------------------------------------------------------------------------- wait_for
 
 
-def test_wait_for(client: WebClient, standin: SlackStandIn) -> None:
+def test_wait_for(client: WebClient, standin: FaultyStandIn) -> None:
     def later() -> None:
         time.sleep(0.2)
         client.chat_postMessage(channel="C1", text="one")
@@ -436,7 +436,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture()
-def bolt_app(standin: SlackStandIn) -> Iterator[tuple[App, str, list[tuple[str, Any]]]]:
+def bolt_app(standin: FaultyStandIn) -> Iterator[tuple[App, str, list[tuple[str, Any]]]]:
     """A minimal Bolt app served over HTTP, talking to the stand-in."""
     seen: list[tuple[str, Any]] = []
     app = App(
@@ -500,7 +500,7 @@ def _wait_seen(seen: list[tuple[str, Any]], kind: str) -> Any:
 
 
 def test_signed_client_against_bolt(
-    standin: SlackStandIn, bolt_app: tuple[App, str, list[tuple[str, Any]]]
+    standin: FaultyStandIn, bolt_app: tuple[App, str, list[tuple[str, Any]]]
 ) -> None:
     _, base_url, seen = bolt_app
     slack = SignedSlackClient(base_url, SECRET, standin=standin)

@@ -7,10 +7,10 @@ import time
 import urllib.error
 import urllib.request
 
-from bot.sandbox.slack_standin import SlackStandIn
+from tests.support.faulty_standin import FaultyStandIn
 
 
-def post(standin: SlackStandIn) -> tuple[int, str | None]:
+def post(standin: FaultyStandIn) -> tuple[int, str | None]:
     request = urllib.request.Request(
         standin.api_url + "chat.postMessage",
         data=json.dumps({"channel": "U1", "text": "hi"}).encode(),
@@ -24,7 +24,7 @@ def post(standin: SlackStandIn) -> tuple[int, str | None]:
 
 
 def test_calls_beyond_the_limit_get_429_until_the_second_has_passed(
-    standin: SlackStandIn,
+    standin: FaultyStandIn,
 ) -> None:
     standin.limit_rate("chat.postMessage", 3)
     answers = [post(standin) for _ in range(5)]

@@ -6,8 +6,8 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.sandbox.slack_standin import SlackStandIn
 from tests.support.conversation import answer_of, text_of
+from tests.support.faulty_standin import FaultyStandIn
 from tests.support.signed_client import SignedSlackClient
 
 
@@ -40,7 +40,7 @@ def test_url_verification_answers_the_challenge(slack: SignedSlackClient) -> Non
 
 
 def test_help_for_a_new_member_follows_via_response_url(
-    slack: SignedSlackClient, standin: SlackStandIn
+    slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     standin.add_user("U0001", tz="Europe/Copenhagen", locale="en-GB")
     result = slack.command("help", user_id="U0001")
@@ -53,7 +53,7 @@ def test_help_for_a_new_member_follows_via_response_url(
 
 
 def test_help_for_a_known_member_is_in_the_ack_body(
-    slack: SignedSlackClient, standin: SlackStandIn
+    slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     standin.add_user("U0001", locale="en-GB")
     answer_of(slack.command("help", user_id="U0001"), standin)
@@ -65,14 +65,14 @@ def test_help_for_a_known_member_is_in_the_ack_body(
     assert standin.calls_to("users.info") == []
 
 
-def test_empty_command_gives_help(slack: SignedSlackClient, standin: SlackStandIn) -> None:
+def test_empty_command_gives_help(slack: SignedSlackClient, standin: FaultyStandIn) -> None:
     standin.add_user("U0001", locale="en-GB")
     message = answer_of(slack.command("", user_id="U0001"), standin)
     assert "/sdg next" in text_of(message)
 
 
 def test_web_api_error_after_ack_does_not_fail_the_request(
-    slack: SignedSlackClient, standin: SlackStandIn
+    slack: SignedSlackClient, standin: FaultyStandIn
 ) -> None:
     standin.add_user("U0001", locale="en-GB")
     standin.fail_next("users.info", status=500, times=10)
@@ -83,7 +83,7 @@ def test_web_api_error_after_ack_does_not_fail_the_request(
     assert "/sdg" in text_of(message)
 
 
-def test_burst_of_32_members_all_answered(slack: SignedSlackClient, standin: SlackStandIn) -> None:
+def test_burst_of_32_members_all_answered(slack: SignedSlackClient, standin: FaultyStandIn) -> None:
     users = [f"U{n:04d}" for n in range(100, 132)]
     for user in users:
         standin.add_user(user, locale="en-GB")

@@ -12,39 +12,49 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import logging
+import re
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App, BoltRequest
 
 from bot.app import build_app
 from bot.clock import ShiftableClock
-from bot.config import Settings
+from bot.config import Settings, checked_language, checked_timezone
 from bot.console.executor import TrackingExecutor
 from bot.console.render import BlockPrinter, mrkdwn_to_text
+from bot.console.sandbox_season import bring_season_ahead
 from bot.db import Database, make_engine, upgrade
 from bot.durations import parse_duration
-from bot.programme_file import load_programme, shift_programme, weeks_to_bring_ahead
+from bot.programme_file import load_programme
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import TEAM_ID, SlackStandIn
 from bot.services.programme import import_programme
 from handlers import register_listeners  # the console wires the listeners in, as serve does
 
+# The one example file: examples/program.toml is a symbolic link to it, so the
+# sandbox and the README's example can never drift apart, and an installed sdgbot
+# (which has no examples/ directory) carries it as package data.
 EXAMPLE_PROGRAMME = Path(__file__).resolve().parent.parent / "data" / "example_program.toml"
 SIGNING_SECRET = "sdgbot-console-signing-secret"
 LOCALES = {"da": "da-DK", "nb": "nb-NO", "en": "en-GB"}
+MAX_TIME_STEP = timedelta(days=3653)
+MAX_SANDBOX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 HELP = """Type a command as in Slack, e.g. /sdg next, /sdg list, /sdg help.
 Type the number of a button to press it.
   /user U0ANOTHER   act as another member
   /time +1d         move the clock forward (P1D, PT2H, 3h, 2d also work)
+  /time 2027-01-22  move the clock to a day (noon) or a time: /time 2027-01-22 14:00
   /quit             leave"""
 
 
@@ -120,8 +130,10 @@ class Console:
         if choice is None:
             self._print(f"(there is no button {number})")
             return
+        if choice.action.get("confirm") and not self._confirmed(choice.action["confirm"]):
+            return
         source = choice.source
-        action = dict(choice.action)
+        action = {k: v for k, v in choice.action.items() if k != "confirm"}
         action.setdefault("block_id", choice.block_id)
         action["action_ts"] = str(time.time())
         payload: dict[str, Any] = {
@@ -144,6 +156,21 @@ class Console:
         status, body = self._send_interaction(payload)
         self._show_ack(status, body)
         self.show_new_activity()
+
+    def _confirmed(self, dialog: dict[str, Any]) -> bool:
+        """Slack's confirm dialog: its question, then the person's answer."""
+        title = (dialog.get("title") or {}).get("text", "")
+        yes = (dialog.get("confirm") or {}).get("text", "OK")
+        no = (dialog.get("deny") or {}).get("text", "Cancel")
+        self._print(f"--- dialog: {title} ---")
+        self._print(mrkdwn_to_text((dialog.get("text") or {}).get("text", "")))
+        answer = self.ask(f"[1] {yes}  [2] {no}: ")
+        if answer is not None and answer.strip() == "1":
+            return True
+        self._print(f"({no})")
+        if answer is not None and answer.strip().startswith("/"):
+            self.handle(answer)  # a command typed instead of an answer still runs
+        return False
 
     # --- showing what the bot did ------------------------------------------------------
 
@@ -186,7 +213,11 @@ class Console:
             self._print_lines(self.printer.message(args))
         elif method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             channel = str(args.get("channel", ""))
-            where = "DM" if channel.startswith(("D", "U")) else f"#{channel}"
+            where = (
+                f"DM to {self._recipient(channel)}"
+                if channel.startswith(("D", "U"))
+                else (f"#{channel}")
+            )
             self.printer.reset()
             self._print(f"--- message in {where} ---")
             source = {"kind": "message", "message": args, "channel": channel}
@@ -207,10 +238,22 @@ class Console:
                 -len(_as_list(args.get("files"))) :
             ]:
                 self._print(f"--- file: {title} ({len(content)} bytes) ---")
-                if content.startswith(b"\x89PNG"):
-                    continue  # a chart: its size is all a terminal can show
+                if content.startswith((b"\x89PNG", b"PK\x03\x04", b"%PDF")):
+                    continue  # a chart, a workbook, a PDF: the size is all a terminal shows
                 preview = content.decode("utf-8-sig", errors="replace")
                 self._print(preview[:2000])
+
+    def _recipient(self, channel: str) -> str:
+        """Whose DM: the bot writes to user ids or to the DM channels conversations.open gave."""
+        if channel.startswith("U"):
+            return "you" if channel == self.user_id else channel
+        user = channel[1:] if channel.startswith("DU") else ""
+        for call in self.standin.calls_to("conversations.open"):
+            if str((call.response.get("channel") or {}).get("id", "")) == channel:
+                user = str(call.args.get("users", user))
+        if not user:
+            return channel
+        return "you" if user == self.user_id else user
 
     # --- modals, field by field ---------------------------------------------------------
 
@@ -293,18 +336,34 @@ class Console:
                 if query is None:
                     return None
                 options = self._suggestions(element, block_id, query)
-            for number, option in enumerate(options, 1):
-                self._print(f"  {number}. {option['text']['text']}")
             multiple = kind in ("multi_static_select", "checkboxes")
+            chosen = element.get("initial_options") if multiple else None
+            if not multiple and element.get("initial_option"):
+                chosen = [element["initial_option"]]
+            chosen_values = {o.get("value") for o in chosen or []}
+            for number, option in enumerate(options, 1):
+                mark = " *" if option.get("value") in chosen_values else ""
+                self._print(f"  {number}. {option['text']['text']}{mark}")
             hint = "numbers, comma-separated" if multiple else "number"
+            if chosen_values:
+                # Enter keeps what is chosen already (marked *), as in Slack's form.
+                kept = ",".join(
+                    str(n) for n, o in enumerate(options, 1) if o.get("value") in chosen_values
+                )
+                hint += f"; Enter keeps {kept}"
             raw = self.ask(f"{label} ({hint}): ")
             if raw is None:
                 return None
-            picked = [
-                options[int(p) - 1]
-                for p in raw.replace(" ", "").split(",")
-                if p.isdigit() and 0 < int(p) <= len(options)
-            ]
+            if not raw.strip() and chosen_values:
+                picked = [o for o in options if o.get("value") in chosen_values]
+                if kind == "external_select" and not picked:
+                    picked = list(chosen or [])
+            else:
+                picked = [
+                    options[int(p) - 1]
+                    for p in raw.replace(" ", "").split(",")
+                    if p.isdigit() and 0 < int(p) <= len(options)
+                ]
             key = {
                 "radio_buttons": "selected_option",
                 "static_select": "selected_option",
@@ -375,12 +434,21 @@ class Console:
         return True
 
     def advance_time(self, amount: str) -> None:
-        delta = parse_amount(amount)
-        if delta is None:
-            self._print("(write it like /time +1d, /time +3h or /time +P1DT2H)")
-            return
         clock = self.runtime.clock
         assert isinstance(clock, ShiftableClock)
+        target = parse_moment(amount, self.runtime.settings.bot.zone)
+        delta = target - clock.now() if target is not None else parse_amount(amount)
+        if delta is None:
+            self._print(
+                "(write it like /time +1d, /time +3h, /time +P1DT2H or /time 2027-01-22 14:00)"
+            )
+            return
+        if delta > MAX_TIME_STEP or clock.now() + delta > MAX_SANDBOX_TIME:
+            self._print("(that is too far: move the clock at most 10 years at a time)")
+            return
+        if delta <= timedelta(0):
+            self._print("(the clock only moves forward: write it like /time +1d)")
+            return
         now = clock.advance(delta)
         self._print(
             f"(the clock is now {now.astimezone(self.runtime.settings.bot.zone):%Y-%m-%d %H:%M %Z})"
@@ -404,6 +472,18 @@ class Console:
             )
 
 
+def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
+    """``2027-01-22`` (noon) or ``2027-01-22 14:00``, local time in the network's zone."""
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}:\d{2}))?", text.strip())
+    if match is None:
+        return None
+    try:
+        local = datetime.fromisoformat(f"{match.group(1)}T{match.group(2) or '12:00'}")
+    except ValueError:
+        return None
+    return local.replace(tzinfo=zone)
+
+
 def parse_amount(text: str) -> timedelta | None:
     text = text.strip().lstrip("+")
     units = {"d": "D", "h": "H", "m": "M", "w": "W"}
@@ -412,7 +492,7 @@ def parse_amount(text: str) -> timedelta | None:
         text = f"P{text[:-1]}{unit}" if unit in "DW" else f"PT{text[:-1]}{unit}"
     try:
         return parse_duration(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -440,9 +520,38 @@ def run_console(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
+    if language is not None:
+        language = checked_language("--language", language)
+    if timezone is not None:
+        timezone = checked_timezone("--tz", timezone)
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     interactive = stdin.isatty()
+    # The sandbox's terminal is the conversation: log lines would be part of it.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(max(level, logging.ERROR))
+    try:
+        return _run_console(
+            settings, user_id, language, timezone, database_url, programme_path, facilitator,
+            stdin, out, interactive,
+        )  # fmt: skip
+    finally:
+        root.setLevel(level)
+
+
+def _run_console(
+    settings: Settings,
+    user_id: str,
+    language: str | None,
+    timezone: str | None,
+    database_url: str | None,
+    programme_path: str | None,
+    facilitator: bool,
+    stdin: TextIO,
+    out: TextIO,
+    interactive: bool,
+) -> int:
     workdir = tempfile.TemporaryDirectory(prefix="sdgbot-console-")
     url = database_url or f"sqlite:///{workdir.name}/console.db"
     with SlackStandIn() as standin:
@@ -475,8 +584,8 @@ def run_console(
         programme = load_programme(
             programme_path or EXAMPLE_PROGRAMME, default_timezone=sandbox.bot.timezone
         )
-        # Keep the example season ahead of today, on the same weekdays and local times.
-        programme = shift_programme(programme, weeks_to_bring_ahead(programme, clock.now()))
+        # Keep the example season from being over: whole years, same weekdays and times.
+        programme = bring_season_ahead(programme, clock.now())
         with runtime.unit_of_work(write=True) as db:
             import_programme(db, sandbox.home_team_id, programme, clock.now())
         executor = TrackingExecutor()

@@ -108,6 +108,11 @@ class WorkReport:
     def anything(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
 
+    def summary(self) -> str:
+        """``1 sent, 2 skipped``: the counts that are not zero, for one log line."""
+        counts = ((f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self))
+        return ", ".join(f"{n} {name}" for name, n in counts if n)
+
 
 class DeliveryWorker:
     """Sends due deliveries; one instance per process keeps the pacing state."""
@@ -213,7 +218,11 @@ class DeliveryWorker:
                 for future in done:
                     report.add(future.result())
         if report.anything:
-            log.info("deliveries: %s", report)
+            # One INFO line per tick, and only when a message went out (or failed).
+            important = report.sent or report.failed or report.possible_duplicates
+            log.log(
+                logging.INFO if important else logging.DEBUG, "deliveries: %s", report.summary()
+            )
         return report
 
     def _claim(self, now: datetime, limit: int, *, own_orphans: bool) -> list[claims.Claimed]:

@@ -1,19 +1,19 @@
-"""The export's CSV files: headers and labels in the facilitator's language.
+"""The export's files: registrations and feedback as CSV files and one .xlsx workbook.
 
-UTF-8 with a byte order mark, because Excel reads a CSV without one in the
-machine's legacy code page and turns "Aabenraa Kommune, Rådhuset" into
-mojibake.  Times are local to the network's home time zone.
+Headers and labels are in the facilitator's language; times are local to the
+network's home time zone.  The file formats (BOM, separator, typed cells,
+neutralised formulas) are :mod:`bot.rendering.spreadsheets`'.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, Translator
 from bot.rendering.labels import ATTENDANCE_LABELS, STATUS_LABELS, label, role_label
+from bot.rendering.spreadsheet_cells import CellValue
+from bot.rendering.spreadsheets import Table, csv_bytes, xlsx_bytes
 from bot.services.exports import SessionExport
 
 # The name of a participant whose personal data is erased (the row still counts and pays).
@@ -21,20 +21,13 @@ ERASED_PARTICIPANT = N_("(personal data erased)")
 
 
 @dataclass(frozen=True)
-class CsvFile:
+class ExportFile:
     filename: str
     title: str
     content: bytes
 
 
-def _csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> CsvFile:
+def registrations_table(export: SessionExport, t: Translator, zone: ZoneInfo) -> Table:
     header = [
         t.gettext("Name"),
         t.gettext("Organisation"),
@@ -44,26 +37,22 @@ def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> C
         t.gettext("Registered"),
         t.gettext("Fee (%(currency)s)", currency=export.currency),
     ]
-    rows = [header] + [
+    rows: list[list[CellValue]] = [
         [
             row.name or t.gettext(ERASED_PARTICIPANT),
             row.organisation,
             role_label(row.role, t) if row.role else "",
             label(ATTENDANCE_LABELS, row.attendance, t),
             label(STATUS_LABELS, row.status, t),
-            row.registered_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            "" if row.fee is None else str(row.fee),
+            row.registered_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
+            row.fee,
         ]
         for row in export.registrations
     ]
-    return CsvFile(
-        filename=f"{export.key}-registrations.csv",
-        title=t.gettext("Registrations: %(key)s", key=export.key),
-        content=_csv(rows),
-    )
+    return Table(t.gettext("Registrations"), header, rows)
 
 
-def feedback_csv(export: SessionExport, t: Translator) -> CsvFile:
+def feedback_table(export: SessionExport, t: Translator) -> Table:
     named = not export.anonymous
     header = [
         t.gettext("Rating"),
@@ -74,13 +63,13 @@ def feedback_csv(export: SessionExport, t: Translator) -> CsvFile:
     ]
     if named:
         header = [t.gettext("Name"), t.gettext("Organisation"), t.gettext("Role"), *header]
-    rows = [header]
+    rows: list[list[CellValue]] = []
     for row in export.feedback:
         recommend = ""
         if row.would_recommend is not None:
             recommend = t.gettext("Yes") if row.would_recommend else t.gettext("No")
-        answers = [
-            str(row.rating),
+        answers: list[CellValue] = [
+            row.rating,
             row.most_valuable,
             row.should_change,
             "; ".join(str(goal) for goal in row.goals),
@@ -94,8 +83,39 @@ def feedback_csv(export: SessionExport, t: Translator) -> CsvFile:
                 *answers,
             ]
         rows.append(answers)
-    return CsvFile(
+    return Table(t.gettext("Feedback"), header, rows)
+
+
+def registrations_csv(export: SessionExport, t: Translator, zone: ZoneInfo) -> ExportFile:
+    return ExportFile(
+        filename=f"{export.key}-registrations.csv",
+        title=t.gettext("Registrations: %(key)s", key=export.key),
+        content=csv_bytes(registrations_table(export, t, zone), t.language, str(t.locale)),
+    )
+
+
+def feedback_csv(export: SessionExport, t: Translator) -> ExportFile:
+    return ExportFile(
         filename=f"{export.key}-feedback.csv",
         title=t.gettext("Feedback: %(key)s", key=export.key),
-        content=_csv(rows),
+        content=csv_bytes(feedback_table(export, t), t.language, str(t.locale)),
     )
+
+
+def export_workbook(export: SessionExport, t: Translator, zone: ZoneInfo) -> ExportFile:
+    """Both tables in one workbook: a sheet each."""
+    tables = [registrations_table(export, t, zone), feedback_table(export, t)]
+    return ExportFile(
+        filename=f"{export.key}-export.xlsx",
+        title=t.gettext("Export: %(key)s", key=export.key),
+        content=xlsx_bytes(tables),
+    )
+
+
+def export_files(export: SessionExport, t: Translator, zone: ZoneInfo) -> list[ExportFile]:
+    """What `/sdg export` uploads: the workbook, then a CSV per table."""
+    return [
+        export_workbook(export, t, zone),
+        registrations_csv(export, t, zone),
+        feedback_csv(export, t),
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.rendering import blocks as bk
-from bot.rendering.sessions import kind_label, price_text
+from bot.rendering.cancellation import cancel_registration_button
+from bot.rendering.sessions import kind_label, offsets_differ, price_text, show_command, zone_note
 from bot.rendering.templates import gettext_for, render
 from bot.services.sessions import SessionView
 
@@ -24,14 +25,13 @@ def _session_blocks(
         kind=kind_label(view.kind, t),
         place=place,
         my_status=view.my_status,
+        show=show_command(view.key, t),
         price_text=price_text(view, t, currency, discount),
     )
     buttons: list[bk.Block] = [bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key)]
     if not view.cancelled:
         if view.my_status in ("confirmed", "waiting"):
-            buttons.append(
-                bk.button(t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, view.key)
-            )
+            buttons.append(cancel_registration_button(view.key, view.title, t))
         else:
             buttons.append(
                 bk.button(t.gettext("Register"), ActionId.REGISTER, view.key, style="primary")
@@ -60,6 +60,8 @@ def home_view(
                 )
             )
     blocks += [bk.divider(), bk.section("*" + _("Upcoming sessions") + "*")]
+    if any(offsets_differ(view, t) for view in views[:MAX_HOME_SESSIONS]):
+        blocks.append(zone_note(t))
     if not views:
         blocks.append(bk.section(_("No sessions are planned yet.")))
     for view in views[:MAX_HOME_SESSIONS]:

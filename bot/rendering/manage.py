@@ -12,7 +12,6 @@ from typing import Any
 from bot.errors import DomainError
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.programme_file import KINDS, MAX_TITLE_LENGTH
 from bot.rendering import blocks as bk
 from bot.rendering.mrkdwn import Mrkdwn
 from bot.rendering.registration import when_text
@@ -27,6 +26,7 @@ from bot.services.session_form import (
     SessionFormInput,
 )
 from bot.services.sessions import SessionView
+from bot.session_rules import KINDS, MAX_TITLE_LENGTH
 
 NEW_TITLE = N_("New session")
 EDIT_TITLE = N_("Edit session")

@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.models import Attendance, RegistrationStatus
 from bot.rendering import blocks as bk
+from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.labels import ROLE_LABELS
 from bot.rendering.money import money
 from bot.rendering.mrkdwn import Mrkdwn, clip, link
@@ -102,19 +103,6 @@ def attendance_text(session: SessionSummary, attendance: str, t: Translator) -> 
     return Mrkdwn(":round_pushpin: " + _("In the room: %(place)s", place=session.location))
 
 
-def _cancel_button(key: str, t: Translator) -> bk.Block:
-    _ = gettext_for(t)
-    confirm = {
-        "title": bk.plain(t.gettext("Cancel registration?"), 100),
-        "text": bk.plain(t.gettext("Your seat goes to the first on the waiting list."), 300),
-        "confirm": bk.plain(t.gettext("Yes, cancel"), 30),
-        "deny": bk.plain(t.gettext("No, keep it"), 30),
-    }
-    return bk.button(
-        t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, key, confirm=confirm
-    )
-
-
 # --- messages ----------------------------------------------------------------------------
 
 
@@ -140,7 +128,10 @@ def outcome_reply(outcome: RegistrationOutcome, t: Translator) -> Reply:
         )
     blocks = [
         bk.section(text),
-        bk.actions(_cancel_button(outcome.session.key, t), block_id=BlockId.REGISTRATION),
+        bk.actions(
+            cancel_registration_button(outcome.session.key, outcome.session.title, t),
+            block_id=BlockId.REGISTRATION,
+        ),
     ]
     return Reply(fallback, blocks)
 
@@ -199,7 +190,11 @@ def my_registrations_reply(items: list[MyRegistration], t: Translator) -> Reply:
             when=when_text(item.session, t),
             attendance=attendance_text(item.session, item.attendance, t),
         )
-        accessory = _cancel_button(item.session.key, t) if item.can_cancel else None
+        accessory = (
+            cancel_registration_button(item.session.key, item.session.title, t)
+            if item.can_cancel
+            else None
+        )
         out.append(bk.section(line, accessory=accessory))
     if len(items) > room:
         out.append(bk.context(_("%(count)s more are not shown.", count=len(items) - room)))
@@ -220,7 +215,10 @@ def promotion_message(notice: PromotionNotice, t: Translator) -> tuple[str, list
     fallback = _("You have a seat at %(title)s.", title=notice.session.title)
     blocks = [
         bk.section(text),
-        bk.actions(_cancel_button(notice.session.key, t), block_id=BlockId.REGISTRATION),
+        bk.actions(
+            cancel_registration_button(notice.session.key, notice.session.title, t),
+            block_id=BlockId.REGISTRATION,
+        ),
     ]
     return fallback, blocks
 

@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.ids import ActionId
 from bot.models import Attendance
 from bot.rendering import blocks as bk
+from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.mrkdwn import link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
@@ -62,11 +63,7 @@ def reminder_message(
         [
             bk.section(body),
             bk.context(_("Can't come after all? Cancel, so that someone else can have your seat.")),
-            bk.actions(
-                bk.button(
-                    t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, session.key
-                )
-            ),
+            bk.actions(cancel_registration_button(session.key, session.title, t)),
         ],
     )
 

@@ -7,10 +7,12 @@ from collections.abc import Collection
 
 from babel.numbers import format_percent
 
-from bot.commands import COMMANDS, CommandName, CommandSpec
-from bot.i18n import Translator
+from bot.commands import COMMANDS, CommandName, CommandSpec, spec_of
+from bot.errors import echoed
+from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
+from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.labels import kind_label
 from bot.rendering.money import money
 from bot.rendering.mrkdwn import clip, escape, link
@@ -27,6 +29,22 @@ _DESCRIPTION_LIMIT = 1500
 def command_word(spec: CommandSpec, language: str) -> str:
     """The word shown in help: the member's own language where we have one."""
     return spec.words.get(language, spec.name.value)
+
+
+# What follows the word in a usage hint; KEY is translated (NØGLE, NØKKEL).
+KEY_PLACEHOLDER = N_("KEY")
+
+
+def usage_text(name: CommandName, t: Translator, argument: str = KEY_PLACEHOLDER) -> str:
+    """``/sdg vis NØGLE``: how to write a command, in the reader's words."""
+    word = command_word(spec_of(name), t.language)
+    shown = t.gettext(argument) if argument == KEY_PLACEHOLDER else argument
+    return f"/sdg {word} {shown}"
+
+
+def show_command(key: str, t: Translator) -> str:
+    """``/sdg vis 2027-06-10-symposium`` for the list's lines."""
+    return usage_text(CommandName.SHOW, t, key)
 
 
 def price_text(view: SessionView, t: Translator, currency: str, discount: float = 0.0) -> str:
@@ -56,9 +74,14 @@ def session_card(
     discount: float = 0.0,
     public: bool = False,
     registration_open: bool = True,
+    running: bool = False,
 ) -> list[bk.Block]:
-    """The card for one session; a public card shows no reader-specific facts."""
-    other_zone = not public and t.timezone != view.timezone and _offsets_differ(view, t)
+    """The card for one session; a public card shows no reader-specific facts.
+
+    A *running* session's card is for the member who is late: when it started
+    and its join link, no seat count and no Register or Cancel button.
+    """
+    other_zone = not public and t.timezone != view.timezone and offsets_differ(view, t)
     facts = render(
         "session_facts.md.j2",
         t,
@@ -69,19 +92,24 @@ def session_card(
         # A public card (a channel post) shows the price everyone pays.
         price_text=price_text(view, t, currency, 0.0 if public else discount),
         my_status=None if public else view.my_status,
+        running=running,
     )
     out: list[bk.Block] = [bk.header(view.title), bk.section(facts)]
     if view.description:
         out.append(bk.section(clip(escape(view.description), _DESCRIPTION_LIMIT)))
 
     _ = gettext_for(t)
-    action_row = _card_actions(view, t, public=public, registration_open=registration_open)
+    action_row = _card_actions(
+        view, t, public=public, registration_open=registration_open and not running
+    )
     footer = bk.context(_("Key: `%(key)s`", key=view.key))
     reserved = 2 + (1 if action_row else 0)  # footer + overflow pointer + actions
 
     if view.agenda:
         out.append(bk.divider())
         out.append(bk.section("*" + t.gettext("Agenda") + "*"))
+        if other_zone:
+            out.append(zone_note(t))
         zone = view.timezone if public else t.timezone
         lines = [render("agenda_item.md.j2", t, item=item, zone=zone) for item in view.agenda]
         sections = _pack(lines)
@@ -106,7 +134,12 @@ def session_card(
     return bk.fit_message(out)
 
 
-def _offsets_differ(view: SessionView, t: Translator) -> bool:
+def zone_note(t: Translator) -> bk.Block:
+    """Times below are the reader's, not the sessions' own: say in which zone."""
+    return bk.context(t.gettext("Times are in %(zone)s.", zone=t.zone_city()))
+
+
+def offsets_differ(view: SessionView, t: Translator) -> bool:
     return t.local(view.starts).utcoffset() != t.local(view.starts, view.timezone).utcoffset()
 
 
@@ -135,9 +168,7 @@ def _card_actions(
     elements: list[bk.Block] = []
     if registration_open:
         if not public and view.my_status in ("confirmed", "waiting"):
-            elements.append(
-                bk.button(t.gettext("Cancel registration"), ActionId.CANCEL_REGISTRATION, view.key)
-            )
+            elements.append(cancel_registration_button(view.key, view.title, t))
         else:
             elements.append(
                 bk.button(t.gettext("Register"), ActionId.REGISTER, view.key, style="primary")
@@ -164,6 +195,31 @@ def session_reply(
     return Reply(text, card, public=public)
 
 
+def now_and_next_reply(
+    running: list[SessionView],
+    upcoming: SessionView | None,
+    t: Translator,
+    *,
+    currency: str,
+    discount: float = 0.0,
+) -> Reply:
+    """``/sdg next``: what is going on now (to find the join link), then the next session."""
+    _ = gettext_for(t)
+    blocks: list[bk.Block] = []
+    texts: list[str] = []
+    for view in running:
+        blocks += session_card(view, t, currency=currency, discount=discount, running=True)
+        texts.append(
+            _("%(title)s started at %(start)s", title=view.title, start=t.time(view.starts))
+        )
+    if upcoming is not None:
+        if blocks:
+            blocks += [bk.divider(), bk.section("*" + t.gettext("Next") + "*")]
+        blocks += session_card(upcoming, t, currency=currency, discount=discount)
+        texts.append(_("%(title)s, %(date)s", title=upcoming.title, date=t.date(upcoming.starts)))
+    return Reply("; ".join(texts), bk.fit_message(blocks))
+
+
 def session_list_reply(
     views: list[SessionView], t: Translator, *, currency: str = "DKK", discount: float = 0.0
 ) -> Reply:
@@ -172,7 +228,10 @@ def session_list_reply(
         return Reply(text, [bk.section(text)])
     heading = t.gettext("Upcoming sessions")
     out: list[bk.Block] = [bk.header(heading)]
-    for view in views[: bk.MAX_MESSAGE_BLOCKS - 2]:
+    if any(offsets_differ(view, t) for view in views):
+        out.append(zone_note(t))
+    shown = views[: bk.MAX_MESSAGE_BLOCKS - len(out) - 1]
+    for view in shown:
         place = (view.platform or t.gettext("Online")) if view.is_online_only else view.location
         line = render(
             "session_line.md.j2",
@@ -181,6 +240,7 @@ def session_list_reply(
             kind=kind_label(view.kind, t),
             place=place,
             my_status=view.my_status,
+            show=show_command(view.key, t),
             price_text=price_text(view, t, currency, discount),
         )
         out.append(
@@ -189,7 +249,7 @@ def session_list_reply(
                 accessory=bk.button(t.gettext("Show"), ActionId.SHOW_SESSION, view.key),
             )
         )
-    if len(views) > bk.MAX_MESSAGE_BLOCKS - 2:
+    if len(views) > len(shown):
         out.append(bk.context(t.gettext("More sessions follow later in the season.")))
     return Reply(heading, out)
 
@@ -218,7 +278,8 @@ def help_reply(
     if unknown_word is not None:
         out.append(
             bk.section(
-                ":grey_question: " + _("I don't know the command “%(word)s”.", word=unknown_word)
+                ":grey_question: "
+                + _("I don't know the command “%(word)s”.", word=echoed(unknown_word))
             )
         )
     out.append(bk.section(text))

@@ -16,7 +16,7 @@ from bot.rendering.templates import gettext_for, ngettext_for, render
 from bot.sdgs import goal_name
 from bot.services.summaries import MIN_GROUP, Comment, SeasonSummary, SessionSummary
 
-REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to CSV")}
+REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to Excel and CSV")}
 
 _BAR = "█"
 _BAR_WIDTH = 20
@@ -115,11 +115,13 @@ def summary_reply(summary: SessionSummary, t: Translator) -> Reply:
         shown = sections[:_MAX_COMMENT_SECTIONS]
         out.extend(bk.section(chunk) for chunk in shown)
         if len(sections) > len(shown) or summary.more_comments:
-            out.append(bk.context(_("More comments are in the CSV export.")))
+            out.append(bk.context(_("More comments are in the export.")))
     if summary.responses:
         out.append(
             bk.actions(
-                bk.button(t.gettext("Export to CSV"), ActionId.EXPORT_FEEDBACK, summary.key),
+                bk.button(
+                    t.gettext("Export to Excel and CSV"), ActionId.EXPORT_FEEDBACK, summary.key
+                ),
                 block_id=BlockId.SUMMARY_ACTIONS,
             )
         )
@@ -201,5 +203,5 @@ def report_working_text(t: Translator) -> str:
 
 def sent_to_dm_text(mode: str, t: Translator) -> str:
     if mode == "export":
-        return ":white_check_mark: " + t.gettext("The CSV files are in your DM.")
+        return ":white_check_mark: " + t.gettext("The export (Excel and CSV) is in your DM.")
     return ":white_check_mark: " + t.gettext("The summary is in your DM.")

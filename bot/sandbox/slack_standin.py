@@ -2,8 +2,9 @@
 
 ``SlackStandIn`` is a tiny HTTP server (standard library only) that answers the Slack
 Web API methods sdgbot uses, records every call, validates Block Kit limits the way
-Slack does (``bot/sandbox/block_kit.py``), and can inject faults (rate limits, 5xx,
-API errors, latency).  The HTTP plumbing is in ``bot/sandbox/http_server.py``.
+Slack does (``bot/sandbox/block_kit.py``).  The HTTP plumbing is in
+``bot/sandbox/http_server.py``; the tests' subclass that injects faults (rate limits,
+5xx, API errors, latency) is ``tests/support/faulty_standin.py``.
 
 It is used in-process by the console sandbox and by the test-suite::
 
@@ -22,13 +23,11 @@ Endpoints served (all on 127.0.0.1 by default):
 from __future__ import annotations
 
 import json
-import random
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -106,36 +105,6 @@ class RecordedCall:
     status: int = 200
 
 
-@dataclass(frozen=True)
-class _Fault:
-    status: int
-    retry_after: int
-    error: str
-
-
-@dataclass
-class _FailureRate:
-    rate: float
-    status: int
-    rng: random.Random
-
-
-@dataclass
-class _RateLimit:
-    """At most *per_second* calls in any one-second window, counted on arrival."""
-
-    per_second: int
-    arrivals: deque[float] = field(default_factory=deque)
-
-    def admit(self, at: float) -> bool:
-        while self.arrivals and self.arrivals[0] <= at - 1.0:
-            self.arrivals.popleft()
-        if len(self.arrivals) >= self.per_second:
-            return False
-        self.arrivals.append(at)
-        return True
-
-
 @dataclass
 class _User:
     user_id: str
@@ -153,7 +122,11 @@ class _User:
 
 
 class SlackStandIn:
-    """A local, recording, fault-injecting stand-in for the Slack Web API."""
+    """A local, recording stand-in for the Slack Web API.
+
+    Faults (rate limits, 5xx, latency) are injected by the tests' subclass,
+    ``tests/support/faulty_standin.py``.
+    """
 
     #: how many times one response_url may be used (Slack: 5 times within 30 minutes)
     response_url_max_uses = 5
@@ -172,10 +145,6 @@ class SlackStandIn:
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._oauth_grants: dict[str, dict[str, str]] = {}
-        self._faults: dict[str, deque[_Fault]] = {}
-        self._failure_rates: dict[str, _FailureRate] = {}
-        self._latency: dict[str, float] = {}
-        self._rate_limits: dict[str, _RateLimit] = {}
         self._pending_files: dict[str, dict[str, Any]] = {}
         self._completions: list[tuple[list[str], dict[str, Any]]] = []
         self._views: dict[str, dict[str, Any]] = {}
@@ -371,61 +340,17 @@ class SlackStandIn:
             self._completions.clear()
             self._response_url_uses.clear()
 
-    # ---------------------------------------------------------------- fault injection
+    # ---------------------------------------------------------------- hooks for faults
+    # Fault injection lives with the tests (tests/support/faulty_standin.py); the
+    # sandbox's stand-in always answers.
 
-    def fail_next(
-        self,
-        method: str,
-        *,
-        status: int = 429,
-        retry_after: int = 1,
-        error: str = "ratelimited",
-        times: int = 1,
-    ) -> None:
-        """Make the next ``times`` calls to ``method`` (``"*"`` = any) fail.
+    def _delay_for(self, method: str) -> float:
+        """Seconds to wait before answering *method*."""
+        return 0.0
 
-        * 429: header ``Retry-After`` and body ``{"ok": false, "error": error}``
-        * 5xx: body text ``upstream error``
-        * 200: a Slack API error, body ``{"ok": false, "error": error}``
-        * any other status: body ``{"ok": false, "error": error}``
-        """
-        with self._cond:
-            queue = self._faults.setdefault(method, deque())
-            for _ in range(times):
-                queue.append(_Fault(status, retry_after, error))
-
-    def set_failure_rate(self, method: str, rate: float, status: int = 500, seed: int = 0) -> None:
-        """Fail a (deterministic, seeded) random fraction of calls to ``method``."""
-        with self._cond:
-            if rate <= 0:
-                self._failure_rates.pop(method, None)
-            else:
-                self._failure_rates[method] = _FailureRate(rate, status, random.Random(seed))
-
-    def set_latency(self, method: str, seconds: float) -> None:
-        """Delay answers to ``method`` (``"*"`` = any) by ``seconds``."""
-        with self._cond:
-            if seconds <= 0:
-                self._latency.pop(method, None)
-            else:
-                self._latency[method] = seconds
-
-    def limit_rate(self, method: str, per_second: int) -> None:
-        """Answer 429 (Retry-After: 1) to calls of ``method`` beyond *per_second* in any
-        one-second window, as Slack's workspace limits do; 0 removes the limit."""
-        with self._cond:
-            if per_second <= 0:
-                self._rate_limits.pop(method, None)
-            else:
-                self._rate_limits[method] = _RateLimit(per_second)
-
-    def reset_faults(self) -> None:
-        """Remove all injected faults, failure rates, latencies and rate limits."""
-        with self._cond:
-            self._faults.clear()
-            self._failure_rates.clear()
-            self._latency.clear()
-            self._rate_limits.clear()
+    def _fault_for(self, method: str) -> tuple[HttpReply, dict[str, Any]] | None:
+        """An injected failure for *method* (called with the lock held), or None."""
+        return None
 
     # ---------------------------------------------------------------- request handling
 
@@ -442,8 +367,7 @@ class SlackStandIn:
         else:
             return HttpReply.text("not found", 404)
 
-        with self._cond:
-            delay = self._latency.get(method, self._latency.get("*", 0.0))
+        delay = self._delay_for(method)
         if delay > 0:
             time.sleep(delay)
 
@@ -466,9 +390,9 @@ class SlackStandIn:
             token = args["token"]
 
         with self._cond:
-            fault = self._take_fault(method)
+            fault = self._fault_for(method)
             if fault is not None:
-                reply, response = self._fault_reply(fault)
+                reply, response = fault
             elif method == RESPONSE_URL_METHOD:
                 reply, response = self._response_url(args)
             elif method == UPLOAD_METHOD:
@@ -479,33 +403,6 @@ class SlackStandIn:
             self.calls.append(RecordedCall(method, args, token, at, response, reply.status))
             self._cond.notify_all()
         return reply
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        limit = self._rate_limits.get(method)
-        if limit is not None and not limit.admit(time.monotonic()):
-            return _Fault(429, 1, "ratelimited")
-        for key in (method, "*"):
-            queue = self._faults.get(key)
-            if queue:
-                return queue.popleft()
-        for key in (method, "*"):
-            rate = self._failure_rates.get(key)
-            if rate is not None and rate.rng.random() < rate.rate:
-                return _Fault(rate.status, 1, "ratelimited" if rate.status == 429 else "")
-        return None
-
-    @staticmethod
-    def _fault_reply(fault: _Fault) -> tuple[HttpReply, dict[str, Any]]:
-        if fault.status >= 500:
-            return HttpReply.text("upstream error", fault.status), {
-                "ok": False,
-                "error": "upstream error",
-            }
-        response = {"ok": False, "error": fault.error or "ratelimited"}
-        reply = HttpReply.json(response, fault.status)
-        if fault.status == 429:
-            reply.headers["Retry-After"] = str(fault.retry_after)
-        return reply, response
 
     def _violation(self, method: str, problems: list[str]) -> dict[str, Any]:
         self.violations.extend(f"{method}: {p}" for p in problems)

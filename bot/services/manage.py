@@ -32,6 +32,7 @@ from bot.errors import (
     SessionEnded,
     SessionFormErrors,
     SessionKeyTaken,
+    StartInThePast,
 )
 from bot.models import (
     Attendance,
@@ -159,16 +160,29 @@ def _edit_problems(
     return problems
 
 
-def check_draft(db: Session, team_id: str, draft: SessionDraft, *, editing: bool) -> None:
+def _start_problems(
+    draft: SessionDraft, now: datetime, session: ProgrammeSession | None = None
+) -> dict[str, DomainError]:
+    """A new start must lie ahead; an edit that keeps a past start may fix other fields."""
+    moved = session is None or draft.starts != session.starts_at
+    return {"date": StartInThePast()} if moved and draft.starts <= now else {}
+
+
+def check_draft(
+    db: Session, team_id: str, draft: SessionDraft, *, editing: bool, now: datetime
+) -> None:
     """Everything the form can be told before saving (read-only): SessionFormErrors."""
     if not editing:
+        problems = _start_problems(draft, now)
         if _key_taken(db, team_id, draft.key):
-            raise SessionFormErrors({"key": SessionKeyTaken(draft.key)})
+            problems["key"] = SessionKeyTaken(draft.key)
+        if problems:
+            raise SessionFormErrors(problems)
         return
     session = find_session(db, team_id, draft.key)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
-    problems = _edit_problems(db, session, draft)
+    problems = {**_start_problems(draft, now, session), **_edit_problems(db, session, draft)}
     if problems:
         raise SessionFormErrors(problems)
 
@@ -178,6 +192,8 @@ def check_draft(db: Session, team_id: str, draft: SessionDraft, *, editing: bool
 
 def create_session(db: Session, team_id: str, draft: SessionDraft, now: datetime) -> SavedSession:
     ensure_workspace(db, team_id, now)
+    if problems := _start_problems(draft, now):
+        raise SessionFormErrors(problems)
     if _key_taken(db, team_id, draft.key):
         raise SessionFormErrors({"key": SessionKeyTaken(draft.key)})
     session = ProgrammeSession(
@@ -223,7 +239,7 @@ def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
     session = _lock(db, team_id, draft.key)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
-    problems = _edit_problems(db, session, draft)
+    problems = {**_start_problems(draft, now, session), **_edit_problems(db, session, draft)}
     if problems:
         raise SessionFormErrors(problems)
     changed = _changed_fields(session, draft)

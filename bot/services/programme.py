@@ -11,10 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import AgendaItem, ProgrammeSession
+from bot.models import (
+    AgendaItem,
+    ProgrammeSession,
+    Registration,
+    RegistrationStatus,
+    is_online_location,
+)
 from bot.programme_file import Programme, SessionSpec
 from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.members import ensure_workspace
@@ -47,6 +53,8 @@ class ImportResult:
     told: dict[str, int] = field(default_factory=dict)
     # [[season]] keys created or changed.
     seasons: list[str] = field(default_factory=list)
+    # Sessions in the database that the file does not mention (left as they are).
+    not_in_file: list[str] = field(default_factory=list)
 
     @property
     def told_total(self) -> int:
@@ -55,6 +63,41 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.seasons)
+
+
+@dataclass(frozen=True)
+class PastMove:
+    """A session with registrants that the file would move to a start already past."""
+
+    key: str
+    line: int
+    registrants: int
+    starts: datetime
+
+
+class MoveIntoThePast(Exception):
+    """Refused unless forced: registrants would be told of a session that has begun.
+
+    An operator's error (the command line), so it is worded there, in English.
+    """
+
+    def __init__(self, moves: list[PastMove]) -> None:
+        super().__init__(", ".join(move.key for move in moves))
+        self.moves = moves
+
+
+def _registrants(db: Session, session_id: int) -> int:
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.session_id == session_id,
+                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)),
+            )
+        )
+        or 0
+    )
 
 
 def _agenda_of(spec: SessionSpec) -> list[tuple[int, datetime, str, list[str]]]:
@@ -66,9 +109,13 @@ def _stored_agenda(session: ProgrammeSession) -> list[tuple[int, datetime, str, 
 
 
 def import_programme(
-    db: Session, team_id: str, programme: Programme, now: datetime
+    db: Session, team_id: str, programme: Programme, now: datetime, *, force: bool = False
 ) -> ImportResult:
-    """Create or update every session of *programme*; a second run changes nothing."""
+    """Create or update every session of *programme*; a second run changes nothing.
+
+    A session with registrants is not moved to a start in the past unless
+    *force*: :class:`MoveIntoThePast` names them all, and nothing is written.
+    """
     ensure_workspace(db, team_id, now)
     result = ImportResult()
     result.seasons = store_seasons(db, team_id, programme.seasons, now)
@@ -82,6 +129,9 @@ def import_programme(
     }
     # (session, what members saw, its capacity before the import)
     changed: list[tuple[ProgrammeSession, SessionState, int]] = []
+    into_the_past: list[PastMove] = []
+    in_file = {spec.key for spec in programme.sessions}
+    result.not_in_file = sorted(key for key in existing if key not in in_file)
     for spec in programme.sessions:
         session = existing.get(spec.key)
         if session is None:
@@ -98,12 +148,18 @@ def import_programme(
         if not differs:
             result.unchanged.append(spec.key)
             continue
+        if moved and spec.starts <= now < session.ends_at and not force:
+            registrants = _registrants(db, session.id)
+            if registrants:
+                into_the_past.append(PastMove(spec.key, spec.line, registrants, spec.starts))
         changed.append((session, SessionState.of(session), session.capacity))
         _apply(session, spec)
         session.updated_at = now
         result.updated.append(spec.key)
         if moved:
             result.rescheduled.append(spec.key)
+    if into_the_past:
+        raise MoveIntoThePast(into_the_past)
     db.flush()
     for session, before, capacity_before in changed:
         if session.capacity != capacity_before:
@@ -113,6 +169,41 @@ def import_programme(
         if told:
             result.told[session.key] = told
     return result
+
+
+@dataclass(frozen=True)
+class ProgrammeWarning:
+    line: int  # 0: the file as a whole
+    text: str  # English, for the operator's terminal
+
+
+def programme_warnings(programme: Programme, now: datetime) -> list[ProgrammeWarning]:
+    """What is allowed but probably not meant: checked before anything is written."""
+    warnings: list[ProgrammeWarning] = []
+    for spec in programme.sessions:
+        if is_online_location(spec.location) and not spec.online_url:
+            warnings.append(
+                ProgrammeWarning(
+                    spec.line,
+                    f"session {spec.key!r} is online but has no online_url: "
+                    "members get no join link",
+                )
+            )
+    over = [spec for spec in programme.sessions if spec.ends <= now]
+    if over and len(over) == len(programme.sessions):
+        warnings.append(
+            ProgrammeWarning(
+                0,
+                f"every session in the file is already over (the last ended "
+                f"{max(s.ends for s in over):%Y-%m-%d}): is it last season's file?",
+            )
+        )
+    elif over:
+        keys = ", ".join(spec.key for spec in over[:5]) + (", ..." if len(over) > 5 else "")
+        warnings.append(
+            ProgrammeWarning(0, f"{len(over)} session(s) in the file are already over: {keys}")
+        )
+    return warnings
 
 
 def _apply(session: ProgrammeSession, spec: SessionSpec) -> None:

@@ -494,6 +494,32 @@ def lapse_offer(
     return _fill_seats(db, session, now)
 
 
+def registration_to_cancel(
+    db: Session,
+    team_id: str,
+    slack_user_id: str,
+    session_key: str | None,
+    now: datetime,
+) -> SessionSummary:
+    """The session whose place a typed ``/sdg cancel [KEY]`` would give up; changes nothing.
+
+    The same rules as :func:`cancel_registration` (None: the member's next
+    registered session), so the question is only asked when the answer can be yes.
+    """
+    member = find_member(db, team_id, slack_user_id)
+    if session_key is None:
+        session_key = _next_registered_key(db, member, now) if member else None
+        if session_key is None:
+            raise NothingToCancel()
+    session = find_session(db, team_id, session_key)
+    registration = _registration_of(db, session.id, member.id) if member else None
+    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        raise NotRegistered(session.title)
+    if session.starts_at <= now:
+        raise CancellationClosed(session.title)
+    return SessionSummary.of(session)
+
+
 def raise_capacity(
     db: Session, team_id: str, session_key: str, new_capacity: int, now: datetime
 ) -> CapacityOutcome:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError, InvalidField, SessionFormErrors
 from bot.i18n import N_
-from bot.programme_file import (
+from bot.session_rules import (
     MAX_CAPACITY,
     MAX_PRICE,
     MAX_TITLE_LENGTH,
@@ -48,8 +48,8 @@ FIELDS = (
 
 PROBLEM_MESSAGES = {
     FieldProblem.KEY_FORMAT: N_(
-        "Use 1–64 letters, digits, dots, dashes or underscores, starting with a letter "
-        "or digit, for example 2027-06-10-symposium."
+        "Use a–z, 0–9, . _ or - (no æ, ø, å; at most 64, starting with a letter or digit), "
+        "for example 2027-06-10-symposium."
     ),
     FieldProblem.TITLE_EMPTY: N_("Write a title."),
     FieldProblem.TITLE_TOO_LONG: N_("The title can be at most %(limit)s characters."),

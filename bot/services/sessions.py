@@ -189,6 +189,26 @@ def next_session(
     return _views(db, [session], team_id, slack_user_id)[0] if session else None
 
 
+def running_sessions(
+    db: Session, team_id: str, now: datetime, slack_user_id: str | None = None
+) -> list[SessionView]:
+    """Sessions going on right now (started, not ended, not cancelled), earliest first."""
+    sessions = list(
+        db.scalars(
+            select(ProgrammeSession)
+            .where(
+                ProgrammeSession.team_id == team_id,
+                ProgrammeSession.starts_at <= now,
+                ProgrammeSession.ends_at > now,
+                ProgrammeSession.cancelled_at.is_(None),
+            )
+            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+            .limit(3)
+        )
+    )
+    return _views(db, sessions, team_id, slack_user_id)
+
+
 def upcoming_sessions(
     db: Session, team_id: str, now: datetime, slack_user_id: str | None = None, limit: int = 30
 ) -> list[SessionView]:

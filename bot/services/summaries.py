@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.errors import SessionNotHeldYet
 from bot.models import (
     FeedbackResponse,
     FeedbackSdg,
@@ -334,3 +335,10 @@ def ended_feedback_sessions(
         .limit(limit)
     )
     return [(key, title, starts) for key, title, starts in rows]
+
+
+def require_taken_place(db: Session, team_id: str, key: str, now: datetime) -> None:
+    """A summary is of a session that has begun; one still ahead has no feedback yet."""
+    session = find_session(db, team_id, key)
+    if session.starts_at > now:
+        raise SessionNotHeldYet(session.title)

@@ -1,4 +1,4 @@
-"""Feedback buttons: "Give feedback" (prompt DM) and "Export to CSV" (facilitators)."""
+"""Feedback buttons: "Give feedback" (prompt DM) and "Export to Excel and CSV" (facilitators)."""
 
 from __future__ import annotations
 

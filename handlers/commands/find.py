@@ -6,7 +6,13 @@ from bot.commands import CommandName
 from bot.errors import MissingArgument, NoUpcomingSession
 from bot.i18n import Translator
 from bot.rendering.reply import Reply
-from bot.rendering.sessions import message_reply, session_list_reply, session_reply
+from bot.rendering.sessions import (
+    message_reply,
+    now_and_next_reply,
+    session_list_reply,
+    session_reply,
+    usage_text,
+)
 from bot.rendering.templates import gettext_for
 from bot.services import members, sessions
 from handlers.frame import CommandAnswer, Request
@@ -14,10 +20,12 @@ from handlers.frame import CommandAnswer, Request
 
 def answer_next(req: Request, argument: str) -> Reply:
     with req.db() as db:
+        running = sessions.running_sessions(db, req.team, req.now, req.user_id)
         view = sessions.next_session(db, req.team, req.now, req.user_id)
-    if view is None:
+    if view is None and not running:
         raise NoUpcomingSession()
-    return session_reply(
+    return now_and_next_reply(
+        running,
         view,
         req.t,
         currency=req.settings.fees.currency,
@@ -38,7 +46,7 @@ def answer_list(req: Request, argument: str) -> Reply:
 
 def answer_show(req: Request, argument: str) -> Reply:
     if not argument:
-        raise MissingArgument(usage="/sdg show KEY")
+        raise MissingArgument(usage=usage_text(CommandName.SHOW, req.t))
     with req.db() as db:
         view = sessions.session_by_key(db, req.team, argument.split()[0], req.user_id)
     return session_reply(
@@ -51,7 +59,11 @@ def answer_show(req: Request, argument: str) -> Reply:
 
 def answer_language(req: Request, argument: str) -> Reply:
     if not argument:
-        raise MissingArgument(usage="/sdg language da|nb|en")
+        _ = gettext_for(req.t)
+        usage = usage_text(CommandName.LANGUAGE, req.t, "da|nb|en")
+        return message_reply(
+            ":speech_balloon: " + _("I answer you in English. To change it: %(usage)s", usage=usage)
+        )
     with req.write() as db:
         chosen = members.set_language(db, req.team, req.user_id, argument, req.now)
     _ = gettext_for(Translator(chosen, req.reader.timezone))

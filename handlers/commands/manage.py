@@ -24,6 +24,7 @@ from bot.rendering.manage import (
     session_form_view,
 )
 from bot.rendering.reply import Reply
+from bot.rendering.sessions import usage_text
 from bot.services import manage
 from bot.services.session_form import SessionFormInput, form_of
 from handlers.frame import CommandAnswer, FollowUp, Request
@@ -35,10 +36,10 @@ log = logging.getLogger(__name__)
 CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 
 
-def _key(argument: str, usage: str) -> str:
+def _key(argument: str, name: CommandName, t: Translator) -> str:
     words = argument.split()
     if not words:
-        raise MissingArgument(usage=usage)
+        raise MissingArgument(usage=usage_text(name, t))
     return words[0]
 
 
@@ -57,7 +58,7 @@ def answer_new(req: Request, argument: str) -> FollowUp:
 
 
 def answer_edit(req: Request, argument: str) -> FollowUp:
-    key = _key(argument, "/sdg edit KEY")
+    key = _key(argument, CommandName.EDIT, req.t)
 
     def open_form(lazy: Request) -> None:
         with lazy.db() as db:
@@ -96,12 +97,12 @@ def announce(req: Request, key: str) -> Reply:
 
 
 def answer_announce(req: Request, argument: str) -> FollowUp:
-    key = _key(argument, "/sdg announce KEY")
+    key = _key(argument, CommandName.ANNOUNCE, req.t)
     return FollowUp(run=lambda lazy: announce(lazy, key))
 
 
 def answer_cancel_session(req: Request, argument: str) -> FollowUp:
-    key = _key(argument, "/sdg cancel-session KEY")
+    key = _key(argument, CommandName.CANCEL_SESSION, req.t)
 
     def ask(lazy: Request) -> Reply:
         with lazy.db() as db:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from bot.commands import CommandName
 from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
+from bot.rendering.cancellation import cancel_question_reply
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
-    cancel_reply,
     my_registrations_reply,
     outcome_reply,
+    when_text,
 )
 from bot.rendering.reply import Reply
 from bot.services import registration
@@ -50,11 +51,12 @@ def answer_register(req: Request, argument: str) -> Reply | FollowUp:
 
 
 def answer_cancel(req: Request, argument: str) -> Reply:
-    with req.write() as db:
-        outcome = registration.cancel_registration(
+    """Asks first; the Cancel button in the answer (with its confirm dialog) cancels."""
+    with req.db() as db:
+        session = registration.registration_to_cancel(
             db, req.team, req.user_id, _key(argument), req.now
         )
-    return cancel_reply(outcome, req.t)
+    return cancel_question_reply(session.key, session.title, when_text(session, req.t), req.t)
 
 
 def answer_my(req: Request, argument: str) -> Reply:

@@ -82,7 +82,7 @@ def checked_draft(req: Request) -> SessionDraft:
             current = manage.editable_session(db, req.team, key)
         draft = read_draft(form, current.timezone, key=current.key)
     with req.db() as db:
-        manage.check_draft(db, req.team, draft, editing=key is not None)
+        manage.check_draft(db, req.team, draft, editing=key is not None, now=req.now)
     return draft
 
 
