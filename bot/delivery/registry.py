@@ -51,6 +51,10 @@ def message_builders() -> dict[str, MessageBuilder]:
     from bot.delivery.promotion import build_promotion
 
     builders[DeliveryKind.PROMOTION] = build_promotion
+    from bot.delivery.seat_offer import build_offer_lapsed, build_seat_offer
+
+    builders[DeliveryKind.SEAT_OFFER] = build_seat_offer
+    builders[DeliveryKind.OFFER_LAPSED] = build_offer_lapsed
     from bot.delivery.feedback import build_feedback_nudge, build_feedback_prompt
 
     builders[DeliveryKind.FEEDBACK_PROMPT] = build_feedback_prompt
@@ -81,4 +85,7 @@ def planners() -> list[Planner]:
     from bot.services.retention import plan_retention
 
     found.append(plan_retention)
+    from bot.services.offers import expire_offers
+
+    found.append(expire_offers)
     return found

@@ -11,7 +11,7 @@ has no breakdown at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, select
@@ -26,12 +26,12 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
+from bot.services.seasons import season_at
 from bot.services.sessions import find_session
 
 MIN_GROUP = 5
 MAX_COMMENTS = 200
 TOP_GOALS = 3
-SEASON_STARTS_MONTH = 8  # a season runs from 1 August to 31 July
 
 
 @dataclass(frozen=True)
@@ -222,18 +222,10 @@ def session_summary(db: Session, team_id: str, key: str) -> SessionSummary:
 # --- the season -----------------------------------------------------------------------
 
 
-def season_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """1 August to 1 August (home time zone) around *now*, as UTC instants."""
-    local = now.astimezone(zone)
-    first_year = local.year if local.month >= SEASON_STARTS_MONTH else local.year - 1
-    starts = datetime(first_year, SEASON_STARTS_MONTH, 1, tzinfo=zone)
-    ends = datetime(first_year + 1, SEASON_STARTS_MONTH, 1, tzinfo=zone)
-    return starts.astimezone(UTC), ends.astimezone(UTC)
-
-
 def season_summary(db: Session, team_id: str, now: datetime, zone: ZoneInfo) -> SeasonSummary:
     """Every ended, not cancelled feedback session of the current season, side by side."""
-    starts, ends = season_bounds(now, zone)
+    season = season_at(db, team_id, now, zone)
+    starts, ends = season.starts, season.ends
     in_season = (
         ProgrammeSession.team_id == team_id,
         ProgrammeSession.starts_at >= starts,

@@ -10,6 +10,8 @@ def register(frame: Frame) -> None:
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import manage as manage_actions
+    from handlers.actions import membership as membership_actions
+    from handlers.actions import offers as offer_actions
     from handlers.actions import privacy as privacy_actions
     from handlers.actions import registration as registration_actions
 
@@ -18,4 +20,6 @@ def register(frame: Frame) -> None:
     feedback_actions.register(frame)
     manage_actions.register(frame)
     privacy_actions.register(frame)
+    membership_actions.register(frame)
+    offer_actions.register(frame)
     calendar_actions.register(frame)
