@@ -268,7 +268,7 @@ class Registration(Base):
     member: Mapped[Member | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     # The fee recorded under the per-session rule that came before seasons
-    # (migration 0006_recorded_fees); None for registrations priced by the season model.
+    # (migration 0011_recorded_fees); None for registrations priced by the season model.
     recorded_fee: Mapped[int | None] = mapped_column(Integer, nullable=True)
     recorded_full_price: Mapped[int | None] = mapped_column(Integer, nullable=True)
 

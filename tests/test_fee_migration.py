@@ -1,4 +1,4 @@
-"""Migration 0006_recorded_fees: registrations made before seasons keep their fee.
+"""Migration 0011_recorded_fees: registrations made before seasons keep their fee.
 
 Runs on a fresh SQLite file (migrated to 0003, the schema before this round,
 filled with rows as the old release wrote them, then upgraded to head), so it

@@ -10,7 +10,7 @@ The rules, as the secretariat invoices them:
 * Every other session is free unless the programme sets a ``price``; a priced
   session (a full-day event) is paid per confirmed participant as below.
 * Registrations made before seasons existed keep the fee recorded for them by
-  migration 0006_recorded_fees (``registrations.recorded_fee``), under the old rule: a
+  migration 0011_recorded_fees (``registrations.recorded_fee``), under the old rule: a
   session without a price cost ``[fees] member_price``.
 * Fees are for confirmed participants, in the room or online; the waiting
   list pays nothing.

@@ -11,8 +11,8 @@ old rule gave it, recorded in ``recorded_fee`` / ``recorded_full_price``
 defaults).  Waiting and cancelled registrations record nothing: a waiting
 member promoted later pays by the season model.
 
-Revision ID: 0006_recorded_fees
-Revises: 0005_memberships
+Revision ID: 0011_recorded_fees
+Revises: 0010_memberships
 Create Date: 2026-12-01
 """
 
@@ -23,8 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_recorded_fees"
-down_revision = "0005_memberships"
+revision = "0011_recorded_fees"
+down_revision = "0010_memberships"
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,7 @@ def _old_fee_settings() -> tuple[int, Decimal]:
 
 
 def upgrade() -> None:
-    # In place, not a batch rebuild (see 0004_seasons).
+    # In place, not a batch rebuild (see 0009_seasons).
     op.add_column("registrations", sa.Column("recorded_fee", sa.Integer(), nullable=True))
     op.add_column("registrations", sa.Column("recorded_full_price", sa.Integer(), nullable=True))
 
@@ -78,6 +78,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # In place, not a batch rebuild (see 0004_seasons).
+    # In place, not a batch rebuild (see 0009_seasons).
     op.execute("ALTER TABLE registrations DROP COLUMN recorded_full_price")
     op.execute("ALTER TABLE registrations DROP COLUMN recorded_fee")

@@ -7,7 +7,7 @@
   (the network meetings), included in the membership.  Existing sessions are
   open to everyone (false); the next import of the programme sets it.
 
-Revision ID: 0004_seasons
+Revision ID: 0009_seasons
 Revises: 0008_worker_heartbeats
 Create Date: 2026-12-01
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_seasons"
+revision = "0009_seasons"
 down_revision = "0008_worker_heartbeats"
 branch_labels = None
 depends_on = None

@@ -4,8 +4,8 @@
 the organisation invoiced; ``left_at`` is set when they leave.  Prices are
 worked out from the enrolment order (bot/services/membership.py).
 
-Revision ID: 0005_memberships
-Revises: 0004_seasons
+Revision ID: 0010_memberships
+Revises: 0009_seasons
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_memberships"
-down_revision = "0004_seasons"
+revision = "0010_memberships"
+down_revision = "0009_seasons"
 branch_labels = None
 depends_on = None
 
