@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fees = sub.add_parser("fees", help="the invoice list per organisation for a season")
     fees.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
-    fees.add_argument("season", help="e.g. 2026-2027 (1 August to 31 July)")
+    fees.add_argument("season", help="a [[season]] key, or e.g. 2026-2027 (1 August to 31 July)")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -189,7 +189,7 @@ def _print_import(result: ImportResult, *, check: bool) -> None:
 
 
 def _fees(season: str, settings: Settings, team: str | None) -> int:
-    from bot.errors import InvalidSeason
+    from bot.errors import DomainError
     from bot.rendering.invoices import invoice_table
     from bot.services.fees import season_invoices
     from bot.workspaces import team_for_command_line
@@ -200,10 +200,10 @@ def _fees(season: str, settings: Settings, team: str | None) -> int:
     try:
         with runtime.unit_of_work() as db:
             invoices = season_invoices(db, team_id, season, seen_as.fees, seen_as.bot.timezone)
-    except InvalidSeason as exc:
+    except DomainError as exc:  # an unknown season: the message lists the known ones
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2
-    print(invoice_table(invoices))
+    print(invoice_table(invoices, seen_as.bot.language))
     return 0
 
 

@@ -112,6 +112,12 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class RegistrationSettings:
+    # How long a seat offered to a waiting member is held for their answer.
+    offer_valid: timedelta = timedelta(days=2)
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     retain_personal_data: timedelta = timedelta(days=180)
 
@@ -155,6 +161,7 @@ class Settings:
     reminders: ReminderSettings = ReminderSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     fees: FeeSettings = FeeSettings()
+    registration: RegistrationSettings = RegistrationSettings()
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
     server: ServerSettings = ServerSettings()
@@ -354,6 +361,7 @@ SCHEMA: dict[str, dict[str, Reader]] = {
         "extra_participant_discount": _fraction,
         "currency": _string,
     },
+    "registration": {"offer_valid": _duration},
     "privacy": {"retain_personal_data": _duration},
     "logging": {
         "format": _choice("text", "json"),
@@ -476,6 +484,10 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     if len(set(offset_names)) != len(offset_names):
         raise ConfigError("reminders.offsets", "lists the same offset twice")
 
+    offer_valid = get("registration", "offer_valid", defaults.registration.offer_valid)
+    if offer_valid <= timedelta(0):
+        raise ConfigError("registration.offer_valid", "must be longer than zero, e.g. P2D")
+
     return Settings(
         slack=SlackSettings(
             api_url=get("slack", "api_url", defaults.slack.api_url),
@@ -518,6 +530,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             ),
             currency=get("fees", "currency", defaults.fees.currency),
         ),
+        registration=RegistrationSettings(offer_valid=offer_valid),
         privacy=PrivacySettings(
             retain_personal_data=get(
                 "privacy", "retain_personal_data", defaults.privacy.retain_personal_data

@@ -118,8 +118,49 @@ class UnknownOrganisation(DomainError):
     message_id = N_("Choose your organisation from the list, or choose “Other” and write it.")
 
 
-class InvalidSeason(DomainError):
-    message_id = N_("Write the season as two following years, for example 2026-2027.")
+class UnknownSeason(DomainError):
+    message_id = N_("There is no season %(key)s. Known seasons: %(known)s.")
+
+    def __init__(self, key: str, known: tuple[str, ...]) -> None:
+        super().__init__(key=key, known=", ".join(known) or "–")
+        self.key = key
+        self.known = known
+
+
+# --- membership ---------------------------------------------------------------
+
+
+class MembershipLocked(DomainError):
+    message_id = N_(
+        "The season's first network meeting has started, so the membership can no longer "
+        "be changed here. Please ask a facilitator."
+    )
+
+
+class NotAMember(DomainError):
+    message_id = N_("You are not enrolled in the membership of season %(season)s.")
+
+    def __init__(self, season: str) -> None:
+        super().__init__(season=season)
+
+
+class MembersOnly(DomainError):
+    """A members-only session and a reader who is not enrolled: the answer offers the membership."""
+
+    message_id = N_("%(title)s is for the members of the network this season.")
+
+    def __init__(self, key: str, title: str, season_key: str) -> None:
+        super().__init__(title=title)
+        self.key = key
+        self.title = title
+        self.season_key = season_key
+
+
+class NoOpenOffer(DomainError):
+    message_id = N_("There is no seat offered to you at %(title)s any more.")
+
+    def __init__(self, title: str) -> None:
+        super().__init__(title=title)
 
 
 class InvalidCapacity(DomainError):
@@ -167,15 +208,6 @@ class FacilitatorCheckFailed(DomainError):
 
 class NoFeedbackSessions(DomainError):
     message_id = N_("No session with feedback has ended yet.")
-
-
-class UnknownSeason(DomainError):
-    message_id = N_("There is no season %(key)s. Known seasons: %(known)s.")
-
-    def __init__(self, key: str, known: tuple[str, ...]) -> None:
-        super().__init__(key=key, known=", ".join(known) or "–")
-        self.key = key
-        self.known = known
 
 
 class CommentNotFound(DomainError):

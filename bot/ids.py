@@ -47,6 +47,12 @@ class ActionId(enum.StrEnum):
     SESSION_OPTIONS_INPUT = "manage.options_input"
     SESSION_DESCRIPTION_INPUT = "manage.description_input"
     CONFIRM_CANCEL_SESSION = "manage.confirm_cancel_session"
+    JOIN_MEMBERSHIP = "membership.join"
+    LEAVE_MEMBERSHIP = "membership.leave"
+    ENROL_MEMBER = "membership.enrol_member"  # facilitators
+    REMOVE_MEMBER = "membership.remove_member"  # facilitators
+    ACCEPT_SEAT_OFFER = "offer.accept"
+    DECLINE_SEAT_OFFER = "offer.decline"
 
 
 class CallbackId(enum.StrEnum):
@@ -90,3 +96,5 @@ class BlockId(enum.StrEnum):
     SESSION_OPTIONS = "manage.options"
     SESSION_DESCRIPTION = "manage.description"
     CANCEL_SESSION_ACTIONS = "manage.cancel_session_actions"
+    MEMBERSHIP_ACTIONS = "membership.actions"
+    SEAT_OFFER_ACTIONS = "offer.actions"

@@ -8,13 +8,14 @@ deployment can serve several workspaces.  Times are stored in UTC; the
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -83,6 +84,10 @@ class Role(enum.StrEnum):
 class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
+    # A seat held for a waiting member until they accept or decline, or
+    # ``[registration] offer_valid`` after ``promoted_at`` has passed: a promotion
+    # to a session that costs money (bot/services/offers.py).
+    OFFERED = "offered"
     CANCELLED = "cancelled"
 
 
@@ -96,6 +101,8 @@ class DeliveryKind(enum.StrEnum):
     FEEDBACK_PROMPT = "feedback_prompt"
     FEEDBACK_NUDGE = "feedback_nudge"
     PROMOTION = "promotion"
+    SEAT_OFFER = "seat_offer"
+    OFFER_LAPSED = "offer_lapsed"
     SESSION_CHANGED = "session_changed"
     SESSION_CANCELLED = "session_cancelled"
     CHANNEL_HEADS_UP = "channel_heads_up"
@@ -189,6 +196,8 @@ class ProgrammeSession(Base):
     online_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     price: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Open to the season's members only (network meetings); included in the membership.
+    members_only: Mapped[bool] = mapped_column(Boolean, default=False)
     feedback: Mapped[bool] = mapped_column(Boolean, default=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -255,6 +264,58 @@ class Registration(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True
     )
+
+    member: Mapped[Member | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    # The fee recorded under the per-session rule that came before seasons
+    # (migration 0011_recorded_fees); None for registrations priced by the season model.
+    recorded_fee: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_full_price: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ProgrammeSeason(Base):
+    """A ``[[season]]`` table of the programme file: local dates, both inclusive."""
+
+    __tablename__ = "seasons"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    # None: the network's [fees] member_price.
+    membership_price: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Membership(Base):
+    """A participant's enrolment in a season's membership (the network meetings).
+
+    Priced in enrolment order per organisation (see :mod:`bot.services.membership`).
+    Leaving sets ``left_at``; joining again clears it and takes a new place in
+    the order.  Erasing the member keeps the row, detached, for the invoice.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("team_id", "season_key", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    season_key: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # The organisation invoiced, kept as registrations keep theirs.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Slack user id of whoever made the last change (the member, or a facilitator).
+    changed_by: Mapped[str] = mapped_column(String(32), default="")
 
     member: Mapped[Member | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -1,7 +1,9 @@
 """Parser and validator of the programme file (``program.toml``).
 
 The programme file lists the season's sessions as ``[[session]]`` tables, each
-with an optional list of ``[[session.agenda]]`` items.  It is read with
+with an optional list of ``[[session.agenda]]`` items, and optionally the
+seasons themselves as ``[[season]]`` tables (key, title, first and last day,
+membership price; see :mod:`bot.seasons` for the default without them).  It is read with
 :mod:`tomllib` and checked as a whole: a file with any error is rejected with a
 :class:`ProgrammeError` that names the line and the reason.
 
@@ -23,7 +25,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +50,7 @@ from bot.session_rules import (
 __all__ = [
     "KINDS",
     "AgendaItemSpec",
+    "SeasonSpec",
     "FieldProblem",
     "Programme",
     "ProgrammeError",
@@ -70,8 +73,10 @@ MAX_AGENDA_ITEMS = 100
 
 SESSION_KEYS: tuple[str, ...] = (
     "key", "title", "kind", "starts", "ends", "location", "online_url", "capacity",
-    "price", "feedback", "anonymous", "description", "agenda",
+    "price", "members_only", "feedback", "anonymous", "description", "agenda",
 )  # fmt: skip
+SEASON_KEYS: tuple[str, ...] = ("key", "title", "starts", "ends", "membership_price")
+MAX_SEASON_DAYS = 800
 AGENDA_KEYS: tuple[str, ...] = ("time", "title", "speakers")
 _DATETIME_EXAMPLE = "e.g. 2027-06-10T13:30:00+02:00"
 
@@ -99,6 +104,7 @@ class SessionSpec:
     online_url: str
     capacity: int  # 0 = no limit
     price: int | None  # None when absent
+    members_only: bool
     feedback: bool
     anonymous: bool
     description: str
@@ -107,8 +113,19 @@ class SessionSpec:
 
 
 @dataclass(frozen=True)
+class SeasonSpec:
+    key: str
+    title: str
+    first_day: date  # local, inclusive
+    last_day: date  # local, inclusive
+    membership_price: int | None  # None: [fees] member_price
+    line: int  # line of its [[season]] header (0 if unknown)
+
+
+@dataclass(frozen=True)
 class Programme:
     sessions: tuple[SessionSpec, ...]
+    seasons: tuple[SeasonSpec, ...] = ()
 
 
 class ProgrammeError(ValueError):
@@ -164,9 +181,11 @@ class _Block:
 class _Layout:
     top: dict[str, int] = field(default_factory=dict)  # top-level key or table -> line
     sessions: list[_Block] = field(default_factory=list)
+    seasons: list[_Block] = field(default_factory=list)
 
 
 _SESSION_HEADER = re.compile(r"\s*\[\[\s*session\s*\]\]\s*(#.*)?$")
+_SEASON_HEADER = re.compile(r"\s*\[\[\s*season\s*\]\]\s*(#.*)?$")
 _AGENDA_HEADER = re.compile(r"\s*\[\[\s*session\s*\.\s*agenda\s*\]\]\s*(#.*)?$")
 _OTHER_HEADER = re.compile(
     r"\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\.?\s*([A-Za-z0-9_-]*)[\w.\s-]*\]\]?\s*(#.*)?$"
@@ -221,6 +240,10 @@ def _prepare(text: str) -> tuple[str, _Layout]:
             block = _Block(number)
             layout.sessions.append(block)
             layout.top.setdefault("session", number)
+        elif _SEASON_HEADER.match(line):
+            block, at_top = _Block(number), False
+            layout.seasons.append(block)
+            layout.top.setdefault("season", number)
         elif _AGENDA_HEADER.match(line):
             block = _Block(number) if layout.sessions else None
             if block is not None:
@@ -312,11 +335,13 @@ class _Validator:
 
     def programme(self, data: dict[str, Any]) -> Programme:
         for name in data:
-            if name != "session":
+            if name not in ("session", "season"):
                 self.note(
                     self.layout.top.get(name),
-                    f"unknown top-level key {name!r}: the file may only hold [[session]] tables",
+                    f"unknown top-level key {name!r}: "
+                    "the file may only hold [[season]] and [[session]] tables",
                 )
+        seasons = self.seasons(data.get("season", []))
         raw = data.get("session", [])
         if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
             raise self.fail(
@@ -345,7 +370,61 @@ class _Validator:
                 continue
             if spec is not None and len(self.problems) == before:
                 sessions.append(spec)
-        return Programme(tuple(sessions))
+        return Programme(tuple(sessions), seasons)
+
+    def seasons(self, raw: Any) -> tuple[SeasonSpec, ...]:
+        if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+            raise self.fail(
+                self.layout.top.get("season"), "seasons must be written as [[season]] tables"
+            )
+        specs: list[SeasonSpec] = []
+        for index, table in enumerate(raw):
+            block = self._block(self.layout.seasons, index)
+            spec = self.season(table, block)
+            for other in specs:
+                if other.key == spec.key:
+                    raise self.fail(
+                        block.at("key"),
+                        f"duplicate season key {spec.key!r} (first used on line {other.line})",
+                    )
+                if spec.first_day <= other.last_day and other.first_day <= spec.last_day:
+                    raise self.fail(
+                        block.at("starts"),
+                        f"season {spec.key!r} overlaps season {other.key!r} "
+                        f"(line {other.line}): a day belongs to one season",
+                    )
+            specs.append(spec)
+        return tuple(sorted(specs, key=lambda s: s.first_day))
+
+    def season(self, table: dict[str, Any], block: _Block) -> SeasonSpec:
+        self.unknown_keys(table, SEASON_KEYS, block, "[[season]]")
+        for name in ("key", "starts", "ends"):
+            if name not in table:
+                raise self.fail(block.line, f"the season has no {name!r} (it is required)")
+        key = table["key"]
+        if not isinstance(key, str) or key_problem(key):
+            raise self.fail(
+                block.at("key"),
+                "key must be 1-64 letters, digits, '.', '_' or '-', starting with a letter "
+                f'or digit, e.g. "2026-2027" (got {key!r})',
+            )
+        title = self.title(table.get("title", key), block.at("title"))
+        first_day = self.day(table["starts"], "starts", block.at("starts"))
+        last_day = self.day(table["ends"], "ends", block.at("ends"))
+        if last_day < first_day:
+            raise self.fail(block.at("ends"), "the season must end on or after its first day")
+        if (last_day - first_day).days > MAX_SEASON_DAYS:
+            raise self.fail(block.at("ends"), f"a season may last at most {MAX_SEASON_DAYS} days")
+        price = table.get("membership_price")
+        if price is not None:
+            price = self.count(price, "membership_price", block.at("membership_price"), MAX_PRICE)
+        return SeasonSpec(key, title, first_day, last_day, price, block.line)
+
+    def day(self, value: Any, name: str, line: int) -> date:
+        # A TOML datetime is a date too: refuse it, a season is whole days.
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise self.fail(line, f"{name} must be a date, e.g. 2026-08-01")
+        return value
 
     @staticmethod
     def _block(blocks: list[_Block], index: int) -> _Block:
@@ -437,6 +516,14 @@ class _Validator:
         anonymous = self.attempt(lambda: self.flag(table, "anonymous", False, block), False)
         description = self.attempt(lambda: self.text(table, "description", block), "")
 
+        members_only = self.flag(table, "members_only", False, block)
+        if members_only and price:
+            raise self.fail(
+                block.at("price"),
+                "a members-only session is included in the season's membership: "
+                "remove price or members_only",
+            )
+
         agenda_raw = table.get("agenda", [])
         agenda: tuple[AgendaItemSpec, ...] = ()
         if not isinstance(agenda_raw, list) or not all(isinstance(a, dict) for a in agenda_raw):
@@ -465,6 +552,7 @@ class _Validator:
             online_url=url,
             capacity=capacity,
             price=price,
+            members_only=members_only,
             feedback=feedback,
             anonymous=anonymous,
             description=description.strip(),
@@ -596,7 +684,15 @@ def shift_programme(programme: Programme, weeks: int) -> Programme:
                 agenda=agenda,
             )
         )
-    return Programme(tuple(sessions))
+    seasons = tuple(
+        replace(
+            season,
+            first_day=season.first_day + timedelta(weeks=weeks),
+            last_day=season.last_day + timedelta(weeks=weeks),
+        )
+        for season in programme.seasons
+    )
+    return Programme(tuple(sessions), seasons)
 
 
 def weeks_to_bring_ahead(

@@ -53,7 +53,7 @@ def test_import_twice_changes_nothing_the_second_time(
 ) -> None:
     first = run_cli("import", str(EXAMPLE), env=cli_env)
     assert first.returncode == 0, first.stderr
-    assert "8 created, 0 updated, 0 unchanged" in first.stdout
+    assert "9 created, 0 updated, 0 unchanged" in first.stdout
     engine = create_engine(database_url)
     with engine.connect() as conn:
         before = conn.execute(
@@ -61,7 +61,7 @@ def test_import_twice_changes_nothing_the_second_time(
         ).all()
     second = run_cli("import", str(EXAMPLE), env=cli_env)
     assert second.returncode == 0, second.stderr
-    assert "0 created, 0 updated, 8 unchanged" in second.stdout
+    assert "0 created, 0 updated, 9 unchanged" in second.stdout
     with engine.connect() as conn:
         after = conn.execute(
             text("SELECT key, updated_at FROM programme_sessions ORDER BY key")

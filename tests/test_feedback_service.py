@@ -50,6 +50,7 @@ from bot.rendering.csv_files import feedback_csv, registrations_csv
 from bot.rendering.feedback import feedback_form_view
 from bot.rendering.summaries import summary_reply
 from bot.runtime import Runtime
+from bot.seasons import default_season_at
 from bot.services import exports, feedback, summaries
 from bot.services.facilitators import FacilitatorDirectory
 from bot.services.feedback import FeedbackAnswers, FeedbackFormErrors, read_answers
@@ -534,9 +535,10 @@ def test_summaries_are_counted_by_the_database(runtime: Runtime) -> None:
     ],
 )
 def test_a_season_runs_from_august_to_july(moment: str, first_year: int) -> None:
-    starts, ends = summaries.season_bounds(datetime.fromisoformat(moment), CPH)
-    assert starts == datetime(first_year, 8, 1, tzinfo=CPH)
-    assert ends == datetime(first_year + 1, 8, 1, tzinfo=CPH)
+    season = default_season_at(datetime.fromisoformat(moment), CPH)
+    assert season.starts == datetime(first_year, 8, 1, tzinfo=CPH)
+    assert season.ends == datetime(first_year + 1, 8, 1, tzinfo=CPH)
+    assert season.key == f"{first_year}-{first_year + 1}"
 
 
 def test_the_season_compares_its_sessions(runtime: Runtime) -> None:

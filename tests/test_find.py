@@ -39,17 +39,17 @@ def ask(slack: SignedSlackClient, standin: SlackStandIn, text: str, user: str = 
         (
             "da",
             "vis 2027-09-16-netvaerksmoede",
-            ["Middelfart Rådhus", "1.500 DKK pr. deltager", "40 ledige pladser"],
+            ["Middelfart Rådhus", "1.500\xa0kr. pr. deltager", "40 ledige pladser"],
         ),
         (
             "nb",
             "vis 2027-09-16-netvaerksmoede",
-            ["Middelfart Rådhus", "per deltaker", "40 ledige plasser"],
+            ["Middelfart Rådhus", "1\xa0500\xa0DKK per deltaker", "40 ledige plasser"],
         ),
         (
             "en",
             "show 2027-09-16-netvaerksmoede",
-            ["Middelfart Rådhus", "per participant", "40 seats left"],
+            ["Middelfart Rådhus", "DKK\xa01,500 per participant", "40 seats left"],
         ),
         ("da", "hjælp", ["`/sdg næste`", "denne hjælp"]),
         ("nb", "hjelp", ["`/sdg neste`", "denne hjelpen"]),

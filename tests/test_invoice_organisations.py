@@ -47,8 +47,9 @@ RETAIN = timedelta(days=180)
 
 def add_sessions(runtime: Runtime) -> None:
     with runtime.unit_of_work(write=True) as db:
-        make.add_session(db, PAST, starts=NOW - timedelta(days=10), now=BEFORE)
-        make.add_session(db, AHEAD, starts=NOW + timedelta(days=20), now=BEFORE)
+        # Priced sessions: the per-session fee rule these tests are about.
+        make.add_session(db, PAST, starts=NOW - timedelta(days=10), now=BEFORE, price=10000)
+        make.add_session(db, AHEAD, starts=NOW + timedelta(days=20), now=BEFORE, price=10000)
 
 
 def save_profile(
@@ -183,7 +184,8 @@ def test_registering_again_takes_todays_organisation_and_a_promotion_keeps_it(
         registration.cancel_registration(db, TEAM, "U0ANNA", AHEAD, BEFORE + timedelta(minutes=2))
     register(runtime, "U0ANNA", AHEAD, BEFORE + timedelta(minutes=3))
     assert registration_organisations(runtime, AHEAD) == {
-        "U0WENCHE": (RegistrationStatus.CONFIRMED, None),  # promoted: kept as it was
+        # Promoted (an offer, the session has a price): kept as it was.
+        "U0WENCHE": (RegistrationStatus.OFFERED, None),
         "U0ANNA": (RegistrationStatus.WAITING, "Aarhus Kommune"),  # registered anew
     }
 

@@ -124,7 +124,7 @@ def test_empty_and_wrong_fields_are_each_named() -> None:
     assert problems(wrong) == {"capacity", "price", "end_date", "description"}
     draft = read_draft(a_form(capacity=None, price="0", feedback=False, anonymous=True), ZONE)
     assert (draft.capacity, draft.price, draft.feedback, draft.anonymous) == (0, 0, False, True)
-    assert read_draft(a_form(price=" "), ZONE).price is None  # the network's usual fee
+    assert read_draft(a_form(price=" "), ZONE).price is None  # free
 
 
 def _file(**values: str) -> str:

@@ -43,6 +43,9 @@ def test_the_walkthrough_is_near_the_top_and_runs_as_written(tmp_path: Path) -> 
 
     after = (datetime.strptime(day.group(1), "%d %B %Y") + timedelta(days=1)).date()
     lines: list[str] = []
+    joined = (
+        False  # the first "1" joins the membership (a network meeting), the next gives feedback
+    )
     for command in commands:
         command = command.replace("KEY", key.group(1))
         if command.startswith("/time "):
@@ -50,11 +53,14 @@ def test_the_walkthrough_is_near_the_top_and_runs_as_written(tmp_path: Path) -> 
         lines.append(command)
         if command == "/sdg register":
             lines += ["Anna Holm", "aarhus", "1", "", "2", "1"]  # "1": in the room if asked
-        if command == "1":
+        if command == "1" and not joined:
+            joined = True
+        elif command == "1":
             lines += ["5", "The site visit", "", "12,13", "1"]
     done = run_console_process(lines, "--facilitator", "--language", "en", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = done.stdout
+    assert "Welcome! You are enrolled in the membership" in out
     assert "You are registered for" in out
     assert "--- form: Feedback ---" in out and "Thank you for your feedback" in out
     assert "*Responses:* 1 of 1 participants (100%)" in out

@@ -141,7 +141,7 @@ def test_forget_me_asks_first_then_erases_and_the_seat_goes_to_the_waiting_membe
             .where(Member.slack_user_id == WENCHE, Registration.session_id == world.next_id)
         )
         after = summaries.session_summary(db, runtime.settings.home_team_id, PAST)
-    assert waiting == RegistrationStatus.CONFIRMED
+    assert waiting == RegistrationStatus.OFFERED  # the session has a price: offered
     assert (after.participants, after.responses, after.average, after.distribution) == (
         before.participants,
         before.responses,

@@ -226,7 +226,8 @@ def test_erasure_cancels_what_is_ahead_detaches_the_past_and_keeps_the_numbers(
 
     assert member_id(runtime, ANNA) is None
     assert count(runtime, Registration, Registration.member_id == anna) == 0
-    # Ahead: the seat went to the waiting list, Anna's row is gone, a promotion is queued.
+    # Ahead: the seat went to the waiting list (offered: the session has a price),
+    # Anna's row is gone, the offer is queued.
     with runtime.unit_of_work() as db:
         ahead = db.execute(
             select(Member.slack_user_id, Registration.status)
@@ -234,9 +235,9 @@ def test_erasure_cancels_what_is_ahead_detaches_the_past_and_keeps_the_numbers(
             .where(Registration.session_id == world.next_id)
         ).all()
         promoted = db.scalars(
-            select(Delivery.recipient).where(Delivery.kind == DeliveryKind.PROMOTION)
+            select(Delivery.recipient).where(Delivery.kind == DeliveryKind.SEAT_OFFER)
         ).all()
-    assert [tuple(row) for row in ahead] == [(WENCHE, RegistrationStatus.CONFIRMED)]
+    assert [tuple(row) for row in ahead] == [(WENCHE, RegistrationStatus.OFFERED)]
     assert promoted == [WENCHE]
     # Behind: rows kept, pointing at no one.
     assert count(runtime, Registration, Registration.member_id.is_(None)) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ def test_example_season_parses() -> None:
     assert sessions[0].starts >= utc(2026, 9, 1) and sessions[-1].ends <= utc(2027, 7, 1)
     assert all(s.timezone == "Europe/Copenhagen" for s in sessions)
 
-    symposia = [s for s in sessions if s.kind == "symposium"]
+    symposia = [s for s in sessions if s.kind == "symposium" and not s.price]
     assert 2 <= len(symposia) <= 3
     for s in symposia:
         local = s.starts.astimezone(CPH), s.ends.astimezone(CPH)
@@ -93,7 +93,18 @@ def test_example_season_parses() -> None:
 
     meetings = [s for s in sessions if s.kind == "network_meeting"]
     assert any("Rådhus" in s.location and s.online_url for s in meetings)  # hybrid
-    assert all(s.capacity > 0 and s.price is not None for s in meetings)
+    assert all(s.capacity > 0 and s.members_only and not s.price for s in meetings)
+    assert all(not s.members_only for s in sessions if s.kind != "network_meeting")
+    (priced,) = [s for s in sessions if s.price]
+    assert (priced.price, priced.kind) == (1500, "symposium")
+    assert priced.ends - priced.starts >= timedelta(hours=6)  # a full day
+    (season,) = programme.seasons
+    assert (season.key, season.first_day, season.last_day) == (
+        "2026-2027",
+        date(2026, 8, 1),
+        date(2027, 7, 31),
+    )
+    assert season.membership_price == 10000
     webinar = next(s for s in sessions if s.kind == "webinar")
     assert webinar.location == "online" and webinar.online_url.startswith("https://")
     reflection = sessions[-1]
@@ -521,7 +532,7 @@ def test_bring_ahead_then_shift_across_dst() -> None:
     assert shifted.sessions[0].starts >= now + timedelta(days=7)
     assert shifted.sessions[0].starts < now + timedelta(days=14)
     for s in shifted.sessions:
-        if s.kind == "symposium":
+        if s.kind == "symposium" and not s.price:
             assert s.starts.astimezone(CPH).time() == time(13, 30)
 
 

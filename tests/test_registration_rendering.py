@@ -37,11 +37,11 @@ DISCOUNTED = Fee(7500, 10000, "DKK", 0.25, colleague_organisation="Aarhus Kommun
 def test_fees_are_written_the_way_each_language_writes_money() -> None:
     da = Translator("da", "Europe/Copenhagen")
     nb = Translator("nb", "Europe/Oslo")
-    assert fee_text(Fee(10000, 10000, "DKK", 0.25), da) == "Pris: 10.000 DKK"
+    assert fee_text(Fee(10000, 10000, "DKK", 0.25), da) == "Pris: 10.000\xa0kr."
     assert fee_text(DISCOUNTED, da) == (
-        "Pris: 7.500 DKK (25\xa0% rabat: en kollega fra Aarhus Kommune er allerede tilmeldt)"
+        "Pris: 7.500\xa0kr. (25\xa0% rabat: en kollega fra Aarhus Kommune er allerede tilmeldt)"
     )
-    assert fee_text(DISCOUNTED, nb).startswith("Pris: 7\xa0500 DKK (25\xa0% rabatt")
+    assert fee_text(DISCOUNTED, nb).startswith("Pris: 7\xa0500\xa0DKK (25\xa0% rabatt")
     assert fee_text(Fee(0, 0, "DKK", 0.25), nb) == "Gratis"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,12 +17,12 @@ from bot.delivery.registry import OutgoingMessage, SkipDelivery, message_builder
 from bot.errors import (
     AttendanceRequired,
     CancellationClosed,
-    InvalidSeason,
     NothingToCancel,
     NotRegistered,
     ProfileRequired,
     RegistrationClosed,
     UnknownOrganisation,
+    UnknownSeason,
 )
 from bot.models import (
     Delivery,
@@ -32,6 +33,7 @@ from bot.models import (
     Registration,
 )
 from bot.runtime import Runtime
+from bot.seasons import default_first_year, default_season
 from bot.services import fees as fee_service
 from bot.services import profiles, registration
 from bot.services.registration import CancelOutcome, RegistrationOutcome
@@ -339,7 +341,7 @@ def test_my_registrations_lists_seats_and_waiting_places(
 def test_three_participants_from_one_municipality_pay_one_full_and_two_discounted(
     runtime: Runtime, clock: FixedClock, session_in_a_month, members
 ) -> None:
-    key = session_in_a_month(capacity=0)
+    key = session_in_a_month(capacity=0, price=10000)
     aarhus = members(3, "Aarhus Kommune")
     (oslo,) = members(1, "Oslo kommune")
     outcomes = []
@@ -363,7 +365,7 @@ def test_three_participants_from_one_municipality_pay_one_full_and_two_discounte
 def test_when_the_first_participant_cancels_the_next_pays_full_price(
     runtime: Runtime, clock: FixedClock, session_in_a_month, members
 ) -> None:
-    key = session_in_a_month(capacity=0)
+    key = session_in_a_month(capacity=0, price=10000)
     a, b = members(2)
     register(runtime, a, key)
     clock.advance(timedelta(minutes=1))
@@ -387,15 +389,22 @@ def test_a_session_price_wins_and_zero_is_free_and_waiting_pays_nothing(
 
 
 def test_seasons_run_from_august_to_july() -> None:
-    starts, ends = fee_service.season_bounds("2026-2027", "Europe/Copenhagen")
-    assert (starts.isoformat(), ends.isoformat()) == (
-        "2026-08-01T00:00:00+02:00",
-        "2027-08-01T00:00:00+02:00",
+    season = default_season(2026, ZoneInfo("Europe/Copenhagen"))
+    assert season.key == "2026-2027"
+    assert (season.starts.isoformat(), season.ends.isoformat()) == (
+        "2026-07-31T22:00:00+00:00",
+        "2027-07-31T22:00:00+00:00",
     )
-    assert fee_service.season_bounds("2026/27", "Europe/Copenhagen") == (starts, ends)
+    assert default_first_year("2026/27") == default_first_year("2026-2027") == 2026
     for wrong in ("2026", "2026-2028", "next"):
-        with pytest.raises(InvalidSeason):
-            fee_service.season_bounds(wrong, "Europe/Copenhagen")
+        assert default_first_year(wrong) is None
+
+
+def test_an_unknown_season_names_the_known_ones(runtime: Runtime, session_in_a_month) -> None:
+    session_in_a_month()
+    with runtime.unit_of_work() as db, pytest.raises(UnknownSeason) as raised:
+        fee_service.season_invoices(db, TEAM_ID, "next", FEES, "Europe/Copenhagen")
+    assert raised.value.known == ("2026-2027",)
 
 
 def test_discounts_round_to_whole_units() -> None:
@@ -422,7 +431,7 @@ def test_the_promotion_builder_tells_the_member_and_skips_when_they_left_meanwhi
         message = build_promotion(db, delivery, settings, now)
     assert isinstance(message, OutgoingMessage)
     assert "Netværksmøde i Vejle" in message.text
-    assert "10,000 DKK" in str(message.blocks)
+    assert "Free of charge" in str(message.blocks)
 
     cancel(runtime, b, key)  # b leaves before the DM went out; c is promoted
     with runtime.unit_of_work() as db:

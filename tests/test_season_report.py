@@ -451,3 +451,30 @@ def test_a_summary_with_many_comments_and_points_stays_within_slacks_limits() ->
         assert blocks[-1]["elements"][0]["action_id"] == ActionId.EXPORT_FEEDBACK
         assert "Flere kommentarer" in text_of({"blocks": blocks})
     assert "25 læringspunkter mere" in text_of({"blocks": blocks})
+
+
+def test_a_programme_season_by_its_key(runtime: Runtime) -> None:
+    from datetime import date
+
+    from bot.models import ProgrammeSeason
+
+    build_report_world(runtime)
+    team = runtime.settings.home_team_id
+    with runtime.unit_of_work(write=True) as db:
+        db.add(
+            ProgrammeSeason(
+                team_id=team,
+                key="2026-efteraar",
+                title="SDG Leadership efterår 2026",
+                first_day=date(2026, 8, 1),
+                last_day=date(2026, 12, 31),
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    t = Translator("da", "Europe/Copenhagen")
+    with runtime.unit_of_work() as db:
+        report = season_report(db, team, "2026-efteraar", NOW, t.zone)
+    assert [s.title for s in report.sessions] == [SYMPOSIUM_TITLE]
+    _reader, text = pdf_text(season_report_pdf(report, t))
+    assert "SDG Leadership efterår 2026" in squashed(text)  # names the network on the cover

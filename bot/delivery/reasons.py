@@ -34,6 +34,8 @@ class SkipReason(StrEnum):
     UNDONE = "the change was undone"
     REPLACED = "replaced by a later change notice"
     LATER_PROMOTION = "a later promotion replaces it"
+    NOT_OFFERED = "the seat is no longer offered"
+    OFFER_LAPSED = "the offer lapsed"
 
 
 class HoldReason(StrEnum):

@@ -9,7 +9,7 @@ and :func:`planners` below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -19,11 +19,13 @@ from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery
 from bot.models import Delivery
 
 __all__ = [
+    "BatchPreparer",
     "HoldDelivery",
     "MessageBuilder",
     "OutgoingMessage",
     "Planner",
     "SkipDelivery",
+    "batch_preparers",
     "message_builders",
     "planners",
 ]
@@ -33,6 +35,9 @@ MessageBuilder = Callable[
     [Session, Delivery, Settings, datetime], OutgoingMessage | SkipDelivery | HoldDelivery
 ]
 Planner = Callable[[Session, Settings, datetime], int]
+# Loads, for many claimed rows of one kind, what their builder will read, so
+# the builder asks the database once per batch rather than once per row.
+BatchPreparer = Callable[[Session, Sequence[Delivery], datetime], None]
 
 
 def message_builders() -> dict[str, MessageBuilder]:
@@ -46,6 +51,10 @@ def message_builders() -> dict[str, MessageBuilder]:
     from bot.delivery.promotion import build_promotion
 
     builders[DeliveryKind.PROMOTION] = build_promotion
+    from bot.delivery.seat_offer import build_offer_lapsed, build_seat_offer
+
+    builders[DeliveryKind.SEAT_OFFER] = build_seat_offer
+    builders[DeliveryKind.OFFER_LAPSED] = build_offer_lapsed
     from bot.delivery.feedback import build_feedback_nudge, build_feedback_prompt
 
     builders[DeliveryKind.FEEDBACK_PROMPT] = build_feedback_prompt
@@ -55,6 +64,14 @@ def message_builders() -> dict[str, MessageBuilder]:
     builders[DeliveryKind.SESSION_CHANGED] = build_session_changed
     builders[DeliveryKind.SESSION_CANCELLED] = build_session_cancelled
     return builders
+
+
+def batch_preparers() -> dict[str, BatchPreparer]:
+    """kind -> preparer, for the kinds sent in large fan-outs."""
+    from bot.delivery.reminder_messages import prepare_reminders
+    from bot.models import DeliveryKind
+
+    return {DeliveryKind.REMINDER: prepare_reminders}
 
 
 def planners() -> list[Planner]:
@@ -68,4 +85,7 @@ def planners() -> list[Planner]:
     from bot.services.retention import plan_retention
 
     found.append(plan_retention)
+    from bot.services.offers import expire_offers
+
+    found.append(expire_offers)
     return found

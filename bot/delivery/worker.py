@@ -1,9 +1,10 @@
 """The delivery worker: claim due rows, build each message, send it, record it.
 
-One row's life in :meth:`DeliveryWorker._deliver_one`::
+One row's life::
 
-    wait for a pacing token (given back if the row is skipped or held)
-    build the message (re-checks: session cancelled or started, member gone)
+    claimed with its batch, built with its batch (re-checks: session
+        cancelled or started, member gone; skips and holds recorded together)
+    wait for a pacing token; built again if that took over a second
     commit 'sending'          <- from here ...
     keep 1/rate after this process's previous call
     chat.postMessage
@@ -12,7 +13,10 @@ One row's life in :meth:`DeliveryWorker._deliver_one`::
 Only the rows in 'sending' at a crash can be sent twice, and there are at
 most ``MAX_SENDING`` of them per process: the row waits for its pacing
 token and is built *before* it becomes 'sending', and the outcome is
-committed immediately after the call returns.
+committed right after the call returns.  The sending threads' 'sending' and
+'sent' moves are committed together (:mod:`bot.delivery.group_commit`): a
+thread calls Slack only once its own 'sending' is committed, and frees its
+sending slot only once its outcome is.
 
 Rows are sent from a small thread pool, so one slow member (a hanging call
 is cut off after the call timeout) or one failing member (retried later via
@@ -32,21 +36,28 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.delivery import claims, heartbeat
+from bot.delivery.group_commit import Bulk, GroupCommitter, Move
 from bot.delivery.pacing import Pacer, replica_rate
 from bot.delivery.registry import (
+    BatchPreparer,
     HoldDelivery,
     MessageBuilder,
     OutgoingMessage,
     SkipDelivery,
+    batch_preparers,
     message_builders,
 )
 from bot.delivery.slack_sender import Outcome, SendResult, post_message
@@ -65,9 +76,15 @@ MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
 # Rows in hand: what pacing allows in about this long, within these bounds.
-CLAIM_AHEAD_SECONDS = 2.0
+CLAIM_AHEAD_SECONDS = 1.0
 MIN_IN_HAND = 2
 MAX_IN_HAND = 2 * SEND_THREADS
+# A message built with its batch goes out only if its pacing token came this
+# soon (a 429 pause can hold it much longer); an older one is built again, so
+# the re-checks stay as fresh as when every row was built after its token.
+MAX_BUILT_AGE_SECONDS = 1.0
+
+Commit = Callable[[Move], object]
 
 
 def new_claimer_id() -> str:
@@ -113,6 +130,21 @@ class WorkReport:
         counts = ((f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self))
         return ", ".join(f"{n} {name}" for name, n in counts if n)
 
+    def count(self, tallies: tuple[str, ...]) -> None:
+        for name in tallies:
+            setattr(self, name, getattr(self, name) + 1)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A claimed row's message, built with its batch, waiting for its turn."""
+
+    message: OutgoingMessage
+    channel: str
+    team_id: str
+    attempts: int
+    at: float  # time.monotonic()
+
 
 class DeliveryWorker:
     """Sends due deliveries; one instance per process keeps the pacing state."""
@@ -123,6 +155,7 @@ class DeliveryWorker:
         client: WebClient,
         *,
         builders: dict[str, MessageBuilder] | None = None,
+        preparers: dict[str, BatchPreparer] | None = None,
         claimer: str | None = None,
         pacer: Pacer | None = None,
         send_threads: int = SEND_THREADS,
@@ -131,6 +164,7 @@ class DeliveryWorker:
         self.client = client
         self.tokens = TeamTokens(runtime.settings, runtime.database.engine)
         self.builders = builders if builders is not None else message_builders()
+        self.preparers = preparers if preparers is not None else batch_preparers()
         self.claimer = claimer or new_claimer_id()
         reminders = runtime.settings.reminders
         self.budget = float(reminders.send_rate_per_second)
@@ -203,20 +237,28 @@ class DeliveryWorker:
         in_flight: set[Future[WorkReport]] = set()
         exhausted = False
         first = True
-        with ThreadPoolExecutor(self.send_threads, thread_name_prefix="sdgbot-send") as pool:
-            while True:
-                capacity = self.in_hand()
-                room = capacity - len(in_flight)
-                if not exhausted and 2 * room >= capacity and not self._stopping.is_set():
-                    batch = self._claim(now(), room, own_orphans=first)
-                    first = False
-                    exhausted = len(batch) < room
-                    in_flight.update(pool.submit(self._deliver, row, now) for row in batch)
-                if not in_flight:
-                    break
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    report.add(future.result())
+        committer = GroupCommitter(self.runtime)
+        commit: Commit = committer.commit
+        try:
+            with ThreadPoolExecutor(self.send_threads, thread_name_prefix="sdgbot-send") as pool:
+                while True:
+                    capacity = self.in_hand()
+                    room = capacity - len(in_flight)
+                    if not exhausted and 2 * room >= capacity and not self._stopping.is_set():
+                        batch = self._claim(now(), room, own_orphans=first)
+                        first = False
+                        exhausted = len(batch) < room
+                        for row, built in self._prepare(batch, now(), report):
+                            in_flight.add(pool.submit(self._deliver, row, built, now, commit))
+                        if not in_flight:
+                            continue  # the whole batch was skipped or held: claim more
+                    if not in_flight:
+                        break
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        report.add(future.result())
+        finally:
+            committer.close()
         if report.anything:
             # One INFO line per tick, and only when a message went out (or failed).
             important = report.sent or report.failed or report.possible_duplicates
@@ -245,6 +287,80 @@ class DeliveryWorker:
                 )
         return claimed
 
+    def _prepare(
+        self, batch: list[claims.Claimed], moment: datetime, report: WorkReport
+    ) -> list[tuple[claims.Claimed, Built | None]]:
+        """Build a claimed batch in one unit of work; record its skips and holds in one more.
+
+        Returns the rows to send, each with its message, or with None when it
+        is to be built alone (its builder failed here: the single-row path
+        logs it and retries the row later).
+        """
+        if not batch:
+            return []
+        to_send: list[tuple[claims.Claimed, Built | None]] = []
+        finished: list[tuple[claims.Claimed, SkipDelivery | HoldDelivery]] = []
+        lost = 0
+        try:
+            with self.runtime.unit_of_work() as db:
+                ids = [row.delivery_id for row in batch]
+                rows = {d.id: d for d in db.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
+                for kind, prepare in self.preparers.items():
+                    of_kind = [d for d in rows.values() if d.kind == kind]
+                    if of_kind:
+                        prepare(db, of_kind, moment)
+                for row in batch:
+                    delivery = rows.get(row.delivery_id)
+                    if (
+                        delivery is None
+                        or delivery.claimed_by != self.claimer
+                        or delivery.state != DeliveryState.PENDING
+                    ):
+                        lost += 1
+                        report.taken_over += int(row.taken_over)
+                        continue
+                    try:
+                        settings = self.runtime.settings_for(delivery.team_id)
+                        built = self.builders[delivery.kind](db, delivery, settings, moment)
+                    except Exception:
+                        to_send.append((row, None))
+                        continue
+                    if isinstance(built, OutgoingMessage):
+                        prepared = Built(
+                            built,
+                            delivery.recipient,
+                            delivery.team_id,
+                            delivery.attempts,
+                            time.monotonic(),
+                        )
+                        to_send.append((row, prepared))
+                    else:
+                        finished.append((row, built))
+        except Exception:
+            log.exception("a batch of deliveries could not be built together; building each alone")
+            return [(row, None) for row in batch]
+        report.lost += lost
+        if finished:
+            try:
+                with self.runtime.unit_of_work(write=True) as db:
+                    tallies = [self._finish_unsent(db, row.delivery_id, b) for row, b in finished]
+            except Exception:
+                log.exception("skips and holds of a batch not recorded; building each alone")
+                return to_send + [(row, None) for row, _ in finished]
+            for (row, _), tally in zip(finished, tallies, strict=True):
+                report.taken_over += int(row.taken_over)
+                report.count(tally)
+        return to_send
+
+    def _finish_unsent(
+        self, db: Session, delivery_id: int, built: SkipDelivery | HoldDelivery
+    ) -> tuple[str, ...]:
+        if isinstance(built, SkipDelivery):
+            done = claims.record_skipped(db, delivery_id, claimer=self.claimer, reason=built.reason)
+            return ("skipped",) if done else ("lost",)
+        done = claims.hold(db, delivery_id, claimer=self.claimer, until=built.until)
+        return ("held",) if done else ("lost",)
+
     def _log_kinds_without_builder(self, now: datetime) -> None:
         with self.runtime.unit_of_work() as db:
             kinds = claims.due_kinds_without_builder(db, list(self.builders), now)
@@ -254,10 +370,20 @@ class DeliveryWorker:
 
     # --- one row -----------------------------------------------------------------------
 
-    def _deliver(self, row: claims.Claimed, now: Callable[[], datetime]) -> WorkReport:
+    def _deliver(
+        self,
+        row: claims.Claimed,
+        built: Built | None,
+        now: Callable[[], datetime],
+        commit: Commit | None = None,
+    ) -> WorkReport:
         report = WorkReport(taken_over=int(row.taken_over))
+        commit = commit or self._commit_alone
         try:
-            self._deliver_one(row.delivery_id, now, report)
+            if built is None:
+                self._deliver_one(row.delivery_id, now, report, commit)
+            else:
+                self._deliver_built(row.delivery_id, built, now, report, commit)
         except Exception as exc:
             # A bug in a builder or the database: this row waits, the others go on.
             log.exception("delivery %s could not be processed", row.delivery_id)
@@ -265,8 +391,63 @@ class DeliveryWorker:
             report.retried += 1
         return report
 
+    def _commit_alone(self, move: Move) -> object:
+        with self.runtime.unit_of_work(write=True) as db:
+            if isinstance(move, Bulk):
+                return move.apply(db, [move.arg])[0]
+            return move(db)
+
+    def _start_many(self, db: Session, rows: Sequence[tuple[int, datetime]]) -> list[bool]:
+        """'sending' for the rows of several threads in one statement."""
+        moved = claims.start_sending_many(
+            db,
+            [delivery_id for delivery_id, _ in rows],
+            claimer=self.claimer,
+            now=max(moment for _, moment in rows),
+            timeout=self.timeout,
+        )
+        return [delivery_id in moved for delivery_id, _ in rows]
+
+    def _sent_many(
+        self, db: Session, rows: Sequence[tuple[int, datetime, str]]
+    ) -> list[tuple[str, ...]]:
+        """'sent' for the rows of several threads in one statement."""
+        moved = claims.record_sent_many(db, rows, claimer=self.claimer)
+        return [("sent",) if row[0] in moved else ("lost",) for row in rows]
+
+    def _deliver_built(
+        self,
+        delivery_id: int,
+        built: Built,
+        now: Callable[[], datetime],
+        report: WorkReport,
+        commit: Commit,
+    ) -> None:
+        if not self.pacer.acquire():
+            self._give_back(delivery_id)
+            return
+        if time.monotonic() - built.at > MAX_BUILT_AGE_SECONDS:
+            self.pacer.refund()  # taken again by the single-row path
+            self._deliver_one(delivery_id, now, report, commit)
+            return
+        self._start_and_send(
+            delivery_id,
+            built.channel,
+            built.message,
+            built.attempts,
+            built.team_id,
+            now(),
+            now,
+            report,
+            commit,
+        )
+
     def _deliver_one(
-        self, delivery_id: int, now: Callable[[], datetime], report: WorkReport
+        self,
+        delivery_id: int,
+        now: Callable[[], datetime],
+        report: WorkReport,
+        commit: Commit,
     ) -> None:
         if not self.pacer.acquire():
             self._give_back(delivery_id)
@@ -289,29 +470,33 @@ class DeliveryWorker:
             team_id = delivery.team_id
             attempts = delivery.attempts
         if isinstance(built, OutgoingMessage):
-            # At most MAX_SENDING rows of this process are 'sending' at a time.
-            with self._sending:
-                with self.runtime.unit_of_work(write=True) as db:
-                    started = claims.start_sending(
-                        db, delivery_id, claimer=self.claimer, now=moment, timeout=self.timeout
-                    )
-                if not started:
-                    report.lost += 1
-                    return
-                self._send(delivery_id, channel, built, attempts + 1, now, report, team_id=team_id)
+            self._start_and_send(
+                delivery_id, channel, built, attempts, team_id, moment, now, report, commit
+            )
             return
         self.pacer.refund()  # nothing will be sent for this row
         with self.runtime.unit_of_work(write=True) as db:
-            if isinstance(built, SkipDelivery):
-                done = claims.record_skipped(
-                    db, delivery_id, claimer=self.claimer, reason=built.reason
-                )
-                report.skipped += int(done)
-                report.lost += int(not done)
-            elif isinstance(built, HoldDelivery):
-                done = claims.hold(db, delivery_id, claimer=self.claimer, until=built.until)
-                report.held += int(done)
-                report.lost += int(not done)
+            report.count(self._finish_unsent(db, delivery_id, built))
+
+    def _start_and_send(
+        self,
+        delivery_id: int,
+        channel: str,
+        message: OutgoingMessage,
+        attempts: int,
+        team_id: str,
+        moment: datetime,
+        now: Callable[[], datetime],
+        report: WorkReport,
+        commit: Commit,
+    ) -> None:
+        # At most MAX_SENDING rows of this process are 'sending' at a time.
+        with self._sending:
+            started = commit(Bulk(self._start_many, (delivery_id, moment)))
+            if not started:
+                report.lost += 1
+                return
+            self._send(delivery_id, channel, message, attempts + 1, now, report, team_id, commit)
 
     def _send(
         self,
@@ -321,7 +506,8 @@ class DeliveryWorker:
         attempt: int,
         now: Callable[[], datetime],
         report: WorkReport,
-        team_id: str = "",
+        team_id: str,
+        commit: Commit,
     ) -> None:
         token = self.tokens.token_for(team_id)
         if token is None and self.runtime.several_workspaces:
@@ -329,73 +515,77 @@ class DeliveryWorker:
         else:
             self.pacer.space()
             result = post_message(self.client, channel, message.text, message.blocks, token=token)
+        if result.outcome is Outcome.RATE_LIMITED:
+            self.pacer.pause(result.retry_after)
+        moment = now()
         try:
-            self._record(delivery_id, result, attempt, now(), report)
+            if result.outcome is Outcome.SENT:
+                move: Move = Bulk(self._sent_many, (delivery_id, moment, result.ts or ""))
+            else:
+                move = partial(
+                    self._record,
+                    delivery_id=delivery_id,
+                    result=result,
+                    attempt=attempt,
+                    moment=moment,
+                )
+            tallies = commit(move)
         except Exception:
             # Slack may have posted it: releasing the row could send it again
             # unmarked.  It stays 'sending' and is taken over, marked, by the
             # next run (or another process if this one dies).
             log.exception("delivery %s: the outcome of its call was not recorded", delivery_id)
+            return
+        assert isinstance(tallies, tuple)
+        report.count(tallies)
+        if result.outcome is Outcome.SENT and "lost" in tallies:
+            log.error(
+                "delivery %s was sent but another process had taken it over "
+                "(this process's heartbeat had lapsed)",
+                delivery_id,
+            )
+        elif "unanswered" in tallies:
+            log.warning(
+                "delivery %s: %s; sending it again (a duplicate if it had been posted)",
+                delivery_id,
+                result.error,
+            )
+        elif "failed" in tallies:
+            log.warning("delivery %s failed: %s", delivery_id, result.error)
 
     def _record(
-        self,
-        delivery_id: int,
-        result: SendResult,
-        attempt: int,
-        moment: datetime,
-        report: WorkReport,
-    ) -> None:
-        with self.runtime.unit_of_work(write=True) as db:
-            if result.outcome is Outcome.SENT:
-                if claims.record_sent(
-                    db, delivery_id, claimer=self.claimer, now=moment, ts=result.ts or ""
-                ):
-                    report.sent += 1
-                else:
-                    report.lost += 1
-                    log.error(
-                        "delivery %s was sent but another process had taken it over "
-                        "(this process's heartbeat had lapsed)",
-                        delivery_id,
-                    )
-            elif result.outcome is Outcome.RATE_LIMITED:
-                self.pacer.pause(result.retry_after)
-                claims.release_after_rate_limit(
-                    db,
-                    delivery_id,
-                    claimer=self.claimer,
-                    not_before=moment + timedelta(seconds=result.retry_after),
-                )
-                report.rate_limited += 1
-            elif result.outcome is Outcome.TRANSIENT and attempt < MAX_ATTEMPTS:
-                claims.release_for_retry(
-                    db,
-                    delivery_id,
-                    claimer=self.claimer,
-                    not_before=moment + retry_delay(attempt),
-                    error=result.error,
-                )
-                report.retried += 1
-            elif result.outcome is Outcome.UNANSWERED and attempt < MAX_ATTEMPTS:
-                # Not knowing is treated like a crash mid-call: send again, marked.
-                claims.release_for_retry(
-                    db,
-                    delivery_id,
-                    claimer=self.claimer,
-                    not_before=moment + retry_delay(attempt),
-                    error=claims.UNANSWERED,
-                )
-                report.retried += 1
-                report.unanswered += 1
-                log.warning(
-                    "delivery %s: %s; sending it again (a duplicate if it had been posted)",
-                    delivery_id,
-                    result.error,
-                )
-            else:
-                claims.record_failed(db, delivery_id, claimer=self.claimer, error=result.error)
-                report.failed += 1
-                log.warning("delivery %s failed: %s", delivery_id, result.error)
+        self, db: Session, *, delivery_id: int, result: SendResult, attempt: int, moment: datetime
+    ) -> tuple[str, ...]:
+        """Record one call's outcome (not 'sent': see _sent_many); returns the counters."""
+        if result.outcome is Outcome.RATE_LIMITED:
+            claims.release_after_rate_limit(
+                db,
+                delivery_id,
+                claimer=self.claimer,
+                not_before=moment + timedelta(seconds=result.retry_after),
+            )
+            return ("rate_limited",)
+        if result.outcome is Outcome.TRANSIENT and attempt < MAX_ATTEMPTS:
+            claims.release_for_retry(
+                db,
+                delivery_id,
+                claimer=self.claimer,
+                not_before=moment + retry_delay(attempt),
+                error=result.error,
+            )
+            return ("retried",)
+        if result.outcome is Outcome.UNANSWERED and attempt < MAX_ATTEMPTS:
+            # Not knowing is treated like a crash mid-call: send again, marked.
+            claims.release_for_retry(
+                db,
+                delivery_id,
+                claimer=self.claimer,
+                not_before=moment + retry_delay(attempt),
+                error=claims.UNANSWERED,
+            )
+            return ("retried", "unanswered")
+        claims.record_failed(db, delivery_id, claimer=self.claimer, error=result.error)
+        return ("failed",)
 
     def _give_back(self, delivery_id: int) -> None:
         """Stopping: release the claim so another process need not wait for the timeout."""

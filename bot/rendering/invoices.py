@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.i18n import BABEL_LOCALES
+from bot.rendering.money import format_amount
 from bot.services.fees import InvoiceList
 
 _PARTICIPANT_WIDTH = 28
 _KEY_WIDTH = 28
 
 
-def amount_text(amount: int) -> str:
-    """``10.000``: the secretariat's (Danish) thousands separator."""
-    return f"{amount:,}".replace(",", ".")
+def invoice_table(invoices: InvoiceList, language: str = "da") -> str:
+    """One block per organisation: its memberships and participants per session, then
+    its total; amounts in the network language's number format (``10.000`` in da)."""
+    locale = BABEL_LOCALES.get(language, language)
 
+    def amount_text(amount: int) -> str:
+        return format_amount(amount, locale)
 
-def invoice_table(invoices: InvoiceList) -> str:
-    """One block per organisation: its participants per session, then its total."""
     lines: list[str] = []
     if invoices.starts is not None and invoices.ends is not None:
         last_day = (invoices.ends - timedelta(days=1)).date()
@@ -39,7 +42,8 @@ def invoice_table(invoices: InvoiceList) -> str:
         lines.append(f"{name:<{width}}{amount_text(invoice.total):>12}")
         for line in invoice.lines:
             participant = (line.participant or "(data erased)")[:_PARTICIPANT_WIDTH]
-            note = "  discounted" if line.discounted else ""
+            note = "  membership" if line.kind == "membership" else ""
+            note += "  discounted" if line.discounted else ""
             lines.append(
                 f"  {line.session_key[:_KEY_WIDTH]:<{_KEY_WIDTH}}"
                 f"{participant:<{_PARTICIPANT_WIDTH}}{line.attendance:<8}"

@@ -205,7 +205,7 @@ def session_form_view(
             t.gettext("Price per participant (%(currency)s)", currency=currency),
             _number_element(ActionId.SESSION_PRICE_INPUT, form.price),
             optional=True,
-            hint=t.gettext("Empty: the network's usual fee. 0: free."),
+            hint=t.gettext("Empty or 0: free."),
         ),
         bk.input_block(
             BlockId.SESSION_OPTIONS, t.gettext("Feedback"), options_element, optional=True

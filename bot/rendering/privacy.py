@@ -120,6 +120,15 @@ def personal_data_document(
             }
             for r in data.registrations
         ],
+        "memberships": [
+            {
+                "season": m.season,
+                "organisation": m.organisation,
+                "enrolled_at": _when(m.enrolled_at, t),
+                "left_at": _when(m.left_at, t),
+            }
+            for m in data.memberships
+        ],
         "messages": [
             {
                 "kind": m.kind,

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
 
 from bot.i18n import Translator
 from bot.ids import ActionId, BlockId, CallbackId
@@ -14,6 +14,7 @@ from bot.models import Attendance, RegistrationStatus
 from bot.rendering import blocks as bk
 from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.labels import ROLE_LABELS
+from bot.rendering.money import money
 from bot.rendering.mrkdwn import Mrkdwn, clip, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
@@ -56,15 +57,12 @@ class PendingRegistration:
 # --- pieces ------------------------------------------------------------------------------
 
 
-def money(amount: int, currency: str, t: Translator) -> str:
-    """``10.000 DKK`` (da), ``10 000 DKK`` (nb), ``10,000 DKK`` (en)."""
-    return f"{format_decimal(amount, locale=t.locale)} {currency}"
-
-
 def fee_text(fee: Fee | None, t: Translator) -> Mrkdwn:
     _ = gettext_for(t)
     if fee is None:
         return Mrkdwn("")
+    if fee.included:
+        return _("Included in the network membership")
     if fee.amount == 0:
         return _("Free of charge")
     amount = money(fee.amount, fee.currency, t)

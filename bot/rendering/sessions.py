@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
+from babel.numbers import format_percent
+
 from bot.commands import COMMANDS, CommandName, CommandSpec, spec_of
 from bot.errors import echoed
 from bot.i18n import N_, Translator
@@ -12,9 +14,11 @@ from bot.ids import ActionId, BlockId
 from bot.rendering import blocks as bk
 from bot.rendering.cancellation import cancel_registration_button
 from bot.rendering.labels import kind_label
+from bot.rendering.money import money
 from bot.rendering.mrkdwn import clip, escape, link
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
+from bot.services.membership import discounted_price
 from bot.services.sessions import SessionView
 
 # Agenda sections are packed up to this size, well under Slack's 3000.
@@ -43,14 +47,23 @@ def show_command(key: str, t: Translator) -> str:
     return usage_text(CommandName.SHOW, t, key)
 
 
-def price_text(view: SessionView, t: Translator, currency: str) -> str:
+def price_text(view: SessionView, t: Translator, currency: str, discount: float = 0.0) -> str:
+    """What taking part costs the reader, on every card, list line and App Home entry.
+
+    *discount* is ``[fees] extra_participant_discount``: a reader whose
+    organisation has a participant confirmed already pays that much less.
+    """
+    if view.members_only:
+        return t.gettext("Included in the network membership")
     if not view.price:
-        return ""
-    return t.gettext(
-        "%(price)s %(currency)s per participant",
-        price=f"{view.price:,}".replace(",", "."),
-        currency=currency,
-    )
+        return t.gettext("Free")
+    if view.colleague_confirmed and discount:
+        return t.gettext(
+            "%(price)s for you (%(percent)s off: a colleague from your organisation is registered)",
+            price=money(discounted_price(view.price, discount), currency, t),
+            percent=format_percent(discount, locale=t.locale),
+        )
+    return t.gettext("%(price)s per participant", price=money(view.price, currency, t))
 
 
 def session_card(
@@ -58,6 +71,7 @@ def session_card(
     t: Translator,
     *,
     currency: str = "DKK",
+    discount: float = 0.0,
     public: bool = False,
     registration_open: bool = True,
     running: bool = False,
@@ -75,7 +89,8 @@ def session_card(
         kind=kind_label(view.kind, t),
         other_zone=other_zone,
         online_link=link(view.online_url, t.gettext("Join online")) if view.online_url else "",
-        price_text=price_text(view, t, currency),
+        # A public card (a channel post) shows the price everyone pays.
+        price_text=price_text(view, t, currency, 0.0 if public else discount),
         my_status=None if public else view.my_status,
         running=running,
     )
@@ -167,34 +182,47 @@ def _card_actions(
 
 
 def session_reply(
-    view: SessionView, t: Translator, *, currency: str, public: bool = False
+    view: SessionView,
+    t: Translator,
+    *,
+    currency: str,
+    discount: float = 0.0,
+    public: bool = False,
 ) -> Reply:
     _ = gettext_for(t)
     text = _("%(title)s, %(date)s", title=view.title, date=t.date(view.starts))
-    return Reply(text, session_card(view, t, currency=currency, public=public), public=public)
+    card = session_card(view, t, currency=currency, discount=discount, public=public)
+    return Reply(text, card, public=public)
 
 
 def now_and_next_reply(
-    running: list[SessionView], upcoming: SessionView | None, t: Translator, *, currency: str
+    running: list[SessionView],
+    upcoming: SessionView | None,
+    t: Translator,
+    *,
+    currency: str,
+    discount: float = 0.0,
 ) -> Reply:
     """``/sdg next``: what is going on now (to find the join link), then the next session."""
     _ = gettext_for(t)
     blocks: list[bk.Block] = []
     texts: list[str] = []
     for view in running:
-        blocks += session_card(view, t, currency=currency, running=True)
+        blocks += session_card(view, t, currency=currency, discount=discount, running=True)
         texts.append(
             _("%(title)s started at %(start)s", title=view.title, start=t.time(view.starts))
         )
     if upcoming is not None:
         if blocks:
             blocks += [bk.divider(), bk.section("*" + t.gettext("Next") + "*")]
-        blocks += session_card(upcoming, t, currency=currency)
+        blocks += session_card(upcoming, t, currency=currency, discount=discount)
         texts.append(_("%(title)s, %(date)s", title=upcoming.title, date=t.date(upcoming.starts)))
     return Reply("; ".join(texts), bk.fit_message(blocks))
 
 
-def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
+def session_list_reply(
+    views: list[SessionView], t: Translator, *, currency: str = "DKK", discount: float = 0.0
+) -> Reply:
     if not views:
         text = t.gettext("No sessions are planned yet.")
         return Reply(text, [bk.section(text)])
@@ -213,6 +241,7 @@ def session_list_reply(views: list[SessionView], t: Translator) -> Reply:
             place=place,
             my_status=view.my_status,
             show=show_command(view.key, t),
+            price_text=price_text(view, t, currency, discount),
         )
         out.append(
             bk.section(

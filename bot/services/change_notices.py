@@ -125,13 +125,19 @@ class ChangeNotice:
 
 
 def registrants(db: Session, session_id: int) -> list[tuple[int, str]]:
-    """(member id, Slack user id) of every confirmed or waiting member, in queue order."""
+    """(member id, Slack user id) of every confirmed, offered or waiting member, in queue order."""
     rows = db.execute(
         select(Member.id, Member.slack_user_id)
         .join(Registration, Registration.member_id == Member.id)
         .where(
             Registration.session_id == session_id,
-            Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]),
+            Registration.status.in_(
+                [
+                    RegistrationStatus.CONFIRMED,
+                    RegistrationStatus.OFFERED,
+                    RegistrationStatus.WAITING,
+                ]
+            ),
         )
         .order_by(Registration.queued_at, Registration.id)
     ).all()

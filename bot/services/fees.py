@@ -2,8 +2,16 @@
 
 The rules, as the secretariat invoices them:
 
-* The price of a session is its own ``price`` when the programme sets one
-  (``price = 0`` makes it free), otherwise ``[fees] member_price``.
+* The network's price is the season membership (:mod:`bot.services.membership`):
+  ``[fees] member_price`` (or the season's ``membership_price``) per participant,
+  ``extra_participant_discount`` off for each further participant from the
+  same organisation.  A members-only session (the network meetings) is
+  included in it and costs nothing on its own.
+* Every other session is free unless the programme sets a ``price``; a priced
+  session (a full-day event) is paid per confirmed participant as below.
+* Registrations made before seasons existed keep the fee recorded for them by
+  migration 0011_recorded_fees (``registrations.recorded_fee``), under the old rule: a
+  session without a price cost ``[fees] member_price``.
 * Fees are for confirmed participants, in the room or online; the waiting
   list pays nothing.
 * Per session and organisation, the participant confirmed first pays the
@@ -29,27 +37,28 @@ The rules, as the secretariat invoices them:
   or retention deleting an inactive member), and the registration is left
   with no organisation and is listed as such, at full price.
 * A participant without an organisation pays full price.
-* A season such as ``2026-2027`` runs from 1 August 2026 to 31 July 2027 in
-  the network's home time zone; cancelled sessions are not invoiced.
+* A season is a ``[[season]]`` of the programme, or ``2026-2027`` for 1 August
+  2026 to 31 July 2027 in the network's home time zone (:mod:`bot.services.seasons`);
+  cancelled sessions are not invoiced.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
-from bot.errors import InvalidSeason
 from bot.models import Member, Organisation, ProgrammeSession, Registration, RegistrationStatus
+from bot.services import membership as membership_service
+from bot.services.membership import discounted_price
+from bot.services.seasons import season_by_key, sessions_in
 
-SEASON_PATTERN = re.compile(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})")
+__all__ = ["Fee", "discounted_price", "fee_for", "season_invoices", "session_fees"]
 
 
 @dataclass(frozen=True)
@@ -60,19 +69,19 @@ class Fee:
     discount: float
     # Set when the discount applies: the organisation a colleague already came from.
     colleague_organisation: str | None = None
+    # A members-only session: included in the season's membership.
+    included: bool = False
 
     @property
     def discounted(self) -> bool:
         return self.colleague_organisation is not None
 
 
-def session_price(session: ProgrammeSession, fees: FeeSettings) -> int:
-    return session.price if session.price is not None else fees.member_price
-
-
-def discounted_price(price: int, discount: float) -> int:
-    exact = Decimal(price) * (Decimal(1) - Decimal(str(discount)))
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def session_price(session: ProgrammeSession) -> int:
+    """What the session itself costs a participant: 0 unless it sets a price."""
+    if session.members_only:
+        return 0
+    return session.price or 0
 
 
 @dataclass(frozen=True)
@@ -102,11 +111,22 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
             func.coalesce(Registration.promoted_at, Registration.registered_at), Registration.id
         )
     ).tuples()
-    price = session_price(session, fees)
+    price = session_price(session)
     seen: set[int] = set()
     out: list[ParticipantFee] = []
     for registration, member, organisation in rows:
-        if organisation is not None and organisation.id in seen:
+        if registration.recorded_fee is not None:
+            full = registration.recorded_full_price or registration.recorded_fee
+            fee = Fee(
+                registration.recorded_fee,
+                full,
+                fees.currency,
+                fees.extra_participant_discount,
+                organisation.name if organisation and registration.recorded_fee < full else None,
+            )
+        elif session.members_only:
+            fee = Fee(0, 0, fees.currency, fees.extra_participant_discount, included=True)
+        elif organisation is not None and organisation.id in seen:
             fee = Fee(
                 discounted_price(price, fees.extra_participant_discount),
                 price,
@@ -159,6 +179,8 @@ class InvoiceLine:
     amount: int
     full_price: int
     discounted: bool
+    # "session", or "membership" for a season membership (session_* then name the season).
+    kind: str = "session"
 
 
 @dataclass(frozen=True)
@@ -211,38 +233,59 @@ def invoices_for(
     )
 
 
-def season_bounds(season: str, timezone: str) -> tuple[datetime, datetime]:
-    """``2026-2027`` (or ``2026/27``) -> 1 Aug 2026 00:00 up to 1 Aug 2027 00:00, local."""
-    match = SEASON_PATTERN.fullmatch(season.strip())
-    if match is None:
-        raise InvalidSeason()
-    first = int(match.group(1))
-    second_text = match.group(2)
-    second = int(second_text) if len(second_text) == 4 else (first // 100) * 100 + int(second_text)
-    if second != first + 1:
-        raise InvalidSeason()
-    zone = ZoneInfo(timezone)
-    return datetime(first, 8, 1, tzinfo=zone), datetime(second, 8, 1, tzinfo=zone)
-
-
 def season_invoices(
     db: Session, team_id: str, season: str, fees: FeeSettings, timezone: str
 ) -> InvoiceList:
-    starts, ends = season_bounds(season, timezone)
-    sessions = db.scalars(
-        select(ProgrammeSession)
-        .where(
-            ProgrammeSession.team_id == team_id,
-            ProgrammeSession.starts_at >= starts,
-            ProgrammeSession.starts_at < ends,
-            ProgrammeSession.cancelled_at.is_(None),
+    """The season's memberships and priced sessions, per organisation.
+
+    Raises UnknownSeason for a key that names no season.
+    """
+    found = season_by_key(db, team_id, season, ZoneInfo(timezone))
+    sessions = [s for s in sessions_in(db, team_id, found) if session_price(s) or _recorded(db, s)]
+    organisations = invoices_for(db, sessions, fees)
+    enrolments = membership_service.memberships_of_season(db, team_id, found.key, fees)
+    if enrolments:
+        grouped: dict[tuple[str, str], list[InvoiceLine]] = {}
+        for enrolment in enrolments:
+            line = InvoiceLine(
+                session_key=found.key,
+                session_title=found.title,
+                starts=found.starts,
+                participant=enrolment.participant,
+                attendance="",
+                amount=enrolment.price,
+                full_price=enrolment.full_price,
+                discounted=enrolment.discounted,
+                kind="membership",
+            )
+            grouped.setdefault((enrolment.organisation, enrolment.country), []).append(line)
+        for invoice in organisations:  # the memberships first, then the priced sessions
+            grouped.setdefault((invoice.organisation, invoice.country), []).extend(invoice.lines)
+        organisations = tuple(
+            OrganisationInvoice(name, country, tuple(lines))
+            for (name, country), lines in sorted(
+                grouped.items(), key=lambda item: (item[0][0] == "", item[0][0].casefold())
+            )
         )
-        .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
-    )
     return InvoiceList(
-        label=f"{starts.year}-{ends.year}",
-        starts=starts,
-        ends=ends,
+        label=found.key,
+        starts=found.starts,
+        ends=found.ends,
         currency=fees.currency,
-        organisations=invoices_for(db, list(sessions), fees),
+        organisations=organisations,
     )
+
+
+def _recorded(db: Session, session: ProgrammeSession) -> bool:
+    """Whether any registration of *session* carries a fee recorded before seasons."""
+    return (
+        db.scalar(
+            select(func.count()).where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.recorded_fee.is_not(None),
+                Registration.recorded_fee > 0,
+            )
+        )
+        or 0
+    ) > 0

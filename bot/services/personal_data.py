@@ -21,6 +21,7 @@ from bot.models import (
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
+    Membership,
     Organisation,
     ProgrammeSession,
     Registration,
@@ -107,6 +108,14 @@ class FacilitatorStatus:
 
 
 @dataclass(frozen=True)
+class MembershipRecord:
+    season: str
+    organisation: str | None
+    enrolled_at: datetime
+    left_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PersonalData:
     slack_user_id: str
     retain: timedelta
@@ -115,6 +124,7 @@ class PersonalData:
     messages: tuple[MessageRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
     anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
+    memberships: tuple[MembershipRecord, ...] = ()
     # When the member's private calendar address was made (its token is theirs alone).
     calendar_link_created_at: datetime | None = None
 
@@ -173,6 +183,16 @@ def collect_personal_data(
             )
         )
 
+    memberships = tuple(
+        MembershipRecord(row.season_key, name, row.enrolled_at, row.left_at)
+        for row, name in db.execute(
+            select(Membership, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.member_id == member.id)
+            .order_by(Membership.enrolled_at)
+        ).tuples()
+    )
+
     messages = [
         MessageRecord(
             kind=delivery.kind,
@@ -230,6 +250,7 @@ def collect_personal_data(
         messages=tuple(messages),
         feedback=tuple(feedback),
         anonymous_feedback=tuple(anonymous),
+        memberships=memberships,
         calendar_link_created_at=db.scalar(
             select(CalendarLink.created_at).where(CalendarLink.member_id == member.id)
         ),

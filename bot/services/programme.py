@@ -25,6 +25,7 @@ from bot.programme_file import Programme, SessionSpec
 from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.members import ensure_workspace
 from bot.services.registration import raise_capacity
+from bot.services.seasons import store_seasons
 
 _FIELDS = (
     "title",
@@ -34,6 +35,7 @@ _FIELDS = (
     "online_url",
     "capacity",
     "price",
+    "members_only",
     "feedback",
     "anonymous",
     "description",
@@ -49,6 +51,8 @@ class ImportResult:
     rescheduled: list[str] = field(default_factory=list)
     # Key -> members queued a change notice (time, place or link changed), when any were.
     told: dict[str, int] = field(default_factory=dict)
+    # [[season]] keys created or changed.
+    seasons: list[str] = field(default_factory=list)
     # Sessions in the database that the file does not mention (left as they are).
     not_in_file: list[str] = field(default_factory=list)
 
@@ -58,7 +62,7 @@ class ImportResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.seasons)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ def import_programme(
     """
     ensure_workspace(db, team_id, now)
     result = ImportResult()
+    result.seasons = store_seasons(db, team_id, programme.seasons, now)
     # Locked like an edit locks its session, so an import, an edit and members
     # registering never interleave (BEGIN IMMEDIATE already does it on SQLite).
     existing = {

@@ -11,7 +11,15 @@ Seats are room seats: ``capacity`` counts confirmed registrations in the
 room (0 = no limit); online attendance is never full.  The waiting list is
 first come, first served (``queued_at``, then id).  When a seat frees, the
 first waiting member gets it in the same transaction and one PROMOTION
-delivery is queued for them; the delivery worker sends the DM.
+delivery is queued for them; the delivery worker sends the DM.  For a session
+that costs money the seat is *offered* instead (status ``offered``, one
+SEAT_OFFER delivery): the member accepts or declines, and an offer left
+unanswered for ``[registration] offer_valid`` goes to the next in line
+(:mod:`bot.services.offers`).
+
+A members-only session (the network meetings) is open to the members of the
+season it falls in (:mod:`bot.services.membership`); anyone else is refused
+with :class:`~bot.errors.MembersOnly`, whose answer offers the membership.
 
 A registration records the organisation it is made for (the member's at that
 moment), so invoices do not move when the member does; see
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -33,6 +42,7 @@ from bot.errors import (
     AttendanceRequired,
     CancellationClosed,
     InvalidCapacity,
+    MembersOnly,
     NothingToCancel,
     NotRegistered,
     NoUpcomingSession,
@@ -49,8 +59,11 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
-from bot.services.fees import Fee, fee_for
+from bot.seasons import Season
+from bot.services.fees import Fee, fee_for, session_price
 from bot.services.members import find_member
+from bot.services.membership import is_member
+from bot.services.seasons import season_at
 from bot.services.sessions import find_session
 
 
@@ -93,7 +106,7 @@ class Promotion:
 @dataclass(frozen=True)
 class RegistrationOutcome:
     session: SessionSummary
-    status: str  # confirmed | waiting
+    status: str  # confirmed | waiting | offered
     attendance: str  # room | online
     waiting_position: int | None
     already: bool  # the member was registered before this call
@@ -154,12 +167,16 @@ def _lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> 
     return session
 
 
+# Seats held: confirmed, and offered to a waiting member who has not answered yet.
+SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+
+
 def _room_seats_taken(db: Session, session_id: int) -> int:
     return (
         db.scalar(
             select(func.count()).where(
                 Registration.session_id == session_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.status.in_(SEAT_HOLDING),
                 Registration.attendance == Attendance.ROOM,
             )
         )
@@ -214,7 +231,11 @@ def _attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
 
 
 def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[Promotion, ...]:
-    """Give free room seats to the waiting list, first come first served."""
+    """Give free room seats to the waiting list, first come first served.
+
+    A session that costs money offers the seat (OFFERED, a SEAT_OFFER DM); a
+    free one confirms it at once (a PROMOTION DM).
+    """
     if session.cancelled_at is not None or session.starts_at <= now:
         return ()
     waiting = _waiting_list(db, session.id)
@@ -224,21 +245,29 @@ def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[
         free = session.capacity - _room_seats_taken(db, session.id)
         waiting = waiting[: max(free, 0)]
     promoted: list[Promotion] = []
+    offering = session_price(session) > 0
     for registration in waiting:
-        registration.status = RegistrationStatus.CONFIRMED
+        registration.status = (
+            RegistrationStatus.OFFERED if offering else RegistrationStatus.CONFIRMED
+        )
         registration.promoted_at = now
         member = db.get(Member, registration.member_id)
         assert member is not None
-        _enqueue_promotion(db, session, member, now)
+        kind = DeliveryKind.SEAT_OFFER if offering else DeliveryKind.PROMOTION
+        _enqueue_promotion(db, session, member, now, kind)
         promoted.append(Promotion(member.slack_user_id, member.id, registration.id))
     db.flush()
     return tuple(promoted)
 
 
 def _enqueue_promotion(
-    db: Session, session: ProgrammeSession, member: Member, now: datetime
+    db: Session,
+    session: ProgrammeSession,
+    member: Member,
+    now: datetime,
+    kind: str = DeliveryKind.PROMOTION,
 ) -> None:
-    """One PROMOTION row per promotion.
+    """One PROMOTION (or SEAT_OFFER) row per promotion.
 
     The offset key numbers the member's promotions for this session (1, 2, ...):
     a member promoted, cancelled, registered again and promoted again gets a
@@ -248,7 +277,7 @@ def _enqueue_promotion(
     earlier = db.scalars(
         select(Delivery.offset_key).where(
             Delivery.session_id == session.id,
-            Delivery.kind == DeliveryKind.PROMOTION,
+            Delivery.kind == kind,
             Delivery.recipient == member.slack_user_id,
         )
     )
@@ -259,7 +288,7 @@ def _enqueue_promotion(
         session_id=session.id,
         member_id=member.id,
         recipient=member.slack_user_id,
-        kind=DeliveryKind.PROMOTION,
+        kind=kind,
         due_at=now,
         now=now,
         offset_key=str(number),
@@ -298,12 +327,22 @@ def register_member(
         raise RegistrationClosed(session.title)
     member = find_member(db, team_id, slack_user_id)
     registration = _registration_of(db, session.id, member.id) if member else None
-    already = registration is not None and registration.status != RegistrationStatus.CANCELLED
-    if member is not None and registration is not None and already:
-        return _outcome(db, session, member, registration, fees, already=True)
+    if member is not None and registration is not None:
+        if registration.status == RegistrationStatus.OFFERED:
+            # Registering while a seat is offered (the card showed the price) accepts it.
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.promoted_at = now
+            db.flush()
+            return _outcome(db, session, member, registration, fees, already=False)
+        if registration.status != RegistrationStatus.CANCELLED:
+            return _outcome(db, session, member, registration, fees, already=True)
     if member is None or not member.has_profile:
         ask = session.is_hybrid and attendance not in (Attendance.ROOM, Attendance.ONLINE)
         raise ProfileRequired(session.key, ask_attendance=ask)
+    if session.members_only:
+        season = season_of_session(db, session)
+        if not is_member(db, team_id, member.id, season.key):
+            raise MembersOnly(session.key, session.title, season.key)
     mode = _attendance_for(session, attendance)
     # Seats freed by a capacity change in the programme file go to the waiting list first.
     promoted = _fill_seats(db, session, now)
@@ -349,6 +388,41 @@ def _outcome(
         fee=None if waiting else fee_for(db, session, member.id, fees),
         promoted=promoted,
     )
+
+
+def season_of_session(db: Session, session: ProgrammeSession) -> Season:
+    """The season a session falls in (its start, in the zone its times were written in)."""
+    return season_at(db, session.team_id, session.starts_at, ZoneInfo(session.timezone))
+
+
+def cancel_members_only_registrations(
+    db: Session, team_id: str, member: Member, season: Season, now: datetime
+) -> tuple[str, ...]:
+    """A member who leaves the membership gives up the season's members-only seats
+    that have not started; freed seats go to the waiting list.  Returns the titles."""
+    rows = db.execute(
+        select(Registration, ProgrammeSession)
+        .join(ProgrammeSession, ProgrammeSession.id == Registration.session_id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+            ProgrammeSession.team_id == team_id,
+            ProgrammeSession.members_only.is_(True),
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.starts_at >= season.starts,
+            ProgrammeSession.starts_at < season.ends,
+        )
+        .order_by(ProgrammeSession.starts_at)
+    ).tuples()
+    titles: list[str] = []
+    for registration, session in list(rows):
+        _lock_session(db, team_id, session.key, now)
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        db.flush()
+        _fill_seats(db, session, now)
+        titles.append(session.title)
+    return tuple(titles)
 
 
 def _next_registered_key(db: Session, member: Member, now: datetime) -> str | None:
@@ -398,6 +472,26 @@ def cancel_registration(
     db.flush()
     promoted = _fill_seats(db, session, now)
     return CancelOutcome(SessionSummary.of(session), previous, already=False, promoted=promoted)
+
+
+def lapse_offer(
+    db: Session, session: ProgrammeSession, registration: Registration, now: datetime
+) -> tuple[Promotion, ...]:
+    """An offered seat nobody took in time: cancelled, and offered to the next in line.
+
+    The member hears of it in one OFFER_LAPSED DM (numbered like promotions).
+    """
+    _lock_session(db, session.team_id, session.key, now)
+    db.refresh(registration)
+    if registration.status != RegistrationStatus.OFFERED:
+        return ()
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    db.flush()
+    member = db.get(Member, registration.member_id) if registration.member_id else None
+    if member is not None:
+        _enqueue_promotion(db, session, member, now, DeliveryKind.OFFER_LAPSED)
+    return _fill_seats(db, session, now)
 
 
 def registration_to_cancel(

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.errors import SessionNotFound
@@ -51,6 +51,11 @@ class SessionView:
     room_confirmed: int = 0
     waiting: int = 0
     my_status: str | None = None  # the reader's registration status, if any
+    # Open to the season's members only, and included in the membership.
+    members_only: bool = False
+    # A participant from the reader's organisation is confirmed already: a priced
+    # session costs the reader extra_participant_discount less (bot/services/fees.py).
+    colleague_confirmed: bool = False
 
     @property
     def is_online_only(self) -> bool:
@@ -74,7 +79,10 @@ class SessionView:
 
 
 def _to_view(
-    session: ProgrammeSession, counts: dict[int, tuple[int, int]], statuses: dict[int, str]
+    session: ProgrammeSession,
+    counts: dict[int, tuple[int, int]],
+    statuses: dict[int, str],
+    colleagues: frozenset[int] = frozenset(),
 ) -> SessionView:
     room, waiting = counts.get(session.id, (0, 0))
     return SessionView(
@@ -98,6 +106,8 @@ def _to_view(
         room_confirmed=room,
         waiting=waiting,
         my_status=statuses.get(session.id),
+        members_only=session.members_only,
+        colleague_confirmed=session.id in colleagues,
     )
 
 
@@ -133,7 +143,34 @@ def _views(
             )
         )
         statuses = {session_id: status for session_id, status in own}
-    return [_to_view(s, counts, statuses) for s in sessions]
+    colleagues = _colleague_confirmed(
+        db, [s.id for s in sessions if s.price], team_id, slack_user_id
+    )
+    return [_to_view(s, counts, statuses, colleagues) for s in sessions]
+
+
+def _colleague_confirmed(
+    db: Session, priced_ids: list[int], team_id: str, slack_user_id: str | None
+) -> frozenset[int]:
+    """Priced sessions where someone else from the reader's organisation is confirmed."""
+    if not slack_user_id or not priced_ids:
+        return frozenset()
+    reader = db.execute(
+        select(Member.id, Member.organisation_id).where(
+            Member.team_id == team_id, Member.slack_user_id == slack_user_id
+        )
+    ).first()
+    if reader is None or reader.organisation_id is None:
+        return frozenset()
+    rows = db.scalars(
+        select(Registration.session_id).where(
+            Registration.session_id.in_(priced_ids),
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.organisation_id == reader.organisation_id,
+            or_(Registration.member_id.is_(None), Registration.member_id != reader.id),
+        )
+    )
+    return frozenset(rows)
 
 
 def next_session(

@@ -11,7 +11,7 @@ has no breakdown at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, select
@@ -32,7 +32,6 @@ from bot.services.sessions import find_session
 MIN_GROUP = 5
 MAX_COMMENTS = 200
 TOP_GOALS = 3
-SEASON_STARTS_MONTH = 8  # a season runs from 1 August to 31 July
 
 
 @dataclass(frozen=True)
@@ -230,15 +229,6 @@ def session_summary(db: Session, team_id: str, key: str) -> SessionSummary:
 
 
 # --- the season -----------------------------------------------------------------------
-
-
-def season_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """1 August to 1 August (home time zone) around *now*, as UTC instants."""
-    local = now.astimezone(zone)
-    first_year = local.year if local.month >= SEASON_STARTS_MONTH else local.year - 1
-    starts = datetime(first_year, SEASON_STARTS_MONTH, 1, tzinfo=zone)
-    ends = datetime(first_year + 1, SEASON_STARTS_MONTH, 1, tzinfo=zone)
-    return starts.astimezone(UTC), ends.astimezone(UTC)
 
 
 def season_summary(

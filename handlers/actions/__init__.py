@@ -11,6 +11,8 @@ def register(frame: Frame) -> None:
     from handlers.actions import find
     from handlers.actions import learning_points as learning_point_actions
     from handlers.actions import manage as manage_actions
+    from handlers.actions import membership as membership_actions
+    from handlers.actions import offers as offer_actions
     from handlers.actions import privacy as privacy_actions
     from handlers.actions import registration as registration_actions
 
@@ -20,4 +22,6 @@ def register(frame: Frame) -> None:
     manage_actions.register(frame)
     privacy_actions.register(frame)
     learning_point_actions.register(frame)
+    membership_actions.register(frame)
+    offer_actions.register(frame)
     calendar_actions.register(frame)

@@ -15,7 +15,12 @@ from handlers.frame import Frame, Request
 def show_session(req: Request) -> Reply:
     with req.db() as db:
         view = sessions.session_by_key(db, req.team, req.value, req.user_id)
-    return session_reply(view, req.t, currency=req.settings.fees.currency)
+    return session_reply(
+        view,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def share_in_channel(req: Request) -> Reply:

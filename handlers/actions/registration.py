@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.errors import AttendanceRequired, ProfileRequired
+from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
 from bot.ids import ActionId
 from bot.models import Attendance
 from bot.rendering.home import home_view
@@ -24,6 +24,7 @@ from bot.rendering.reply import Reply
 from bot.rendering.sessions import value_of
 from bot.services import registration, sessions
 from handlers.frame import Frame, Request
+from handlers.membership_offer import members_only_answer
 from handlers.views.registration import open_profile_modal
 
 
@@ -35,7 +36,13 @@ def redraw_home_afterwards(req: Request) -> None:
     def redraw() -> None:
         with req.db() as db:
             views = sessions.upcoming_sessions(db, req.team, req.runtime.clock.now(), req.user_id)
-        req.web.views_publish(user_id=req.user_id, view=home_view(views, req.t))
+        view = home_view(
+            views,
+            req.t,
+            currency=req.settings.fees.currency,
+            discount=req.settings.fees.extra_participant_discount,
+        )
+        req.web.views_publish(user_id=req.user_id, view=view)
 
     req.afterwards.append(redraw)
 
@@ -63,6 +70,8 @@ def registering(attendance: str | None) -> Callable[[Request], Reply | None]:
             return None
         except AttendanceRequired as needed:
             return attendance_choice_reply(needed.key, needed.title, req.t)
+        except MembersOnly as refused:
+            return members_only_answer(req, refused)
         return outcome_reply(outcome, req.t)
 
     return register_click

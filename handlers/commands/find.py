@@ -24,13 +24,24 @@ def answer_next(req: Request, argument: str) -> Reply:
         view = sessions.next_session(db, req.team, req.now, req.user_id)
     if view is None and not running:
         raise NoUpcomingSession()
-    return now_and_next_reply(running, view, req.t, currency=req.settings.fees.currency)
+    return now_and_next_reply(
+        running,
+        view,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_list(req: Request, argument: str) -> Reply:
     with req.db() as db:
         views = sessions.upcoming_sessions(db, req.team, req.now, req.user_id)
-    return session_list_reply(views, req.t)
+    return session_list_reply(
+        views,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_show(req: Request, argument: str) -> Reply:
@@ -38,7 +49,12 @@ def answer_show(req: Request, argument: str) -> Reply:
         raise MissingArgument(usage=usage_text(CommandName.SHOW, req.t))
     with req.db() as db:
         view = sessions.session_by_key(db, req.team, argument.split()[0], req.user_id)
-    return session_reply(view, req.t, currency=req.settings.fees.currency)
+    return session_reply(
+        view,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
 
 
 def answer_language(req: Request, argument: str) -> Reply:

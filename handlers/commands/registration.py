@@ -7,7 +7,7 @@ only opening the profile modal needs the Web API, so it is a FollowUp.
 from __future__ import annotations
 
 from bot.commands import CommandName
-from bot.errors import AttendanceRequired, ProfileRequired
+from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
 from bot.rendering.cancellation import cancel_question_reply
 from bot.rendering.registration import (
     PendingRegistration,
@@ -19,6 +19,7 @@ from bot.rendering.registration import (
 from bot.rendering.reply import Reply
 from bot.services import registration
 from handlers.frame import CommandAnswer, FollowUp, Request
+from handlers.membership_offer import members_only_answer
 from handlers.views.registration import open_profile_modal
 
 
@@ -44,6 +45,8 @@ def answer_register(req: Request, argument: str) -> Reply | FollowUp:
         return FollowUp(run=ask_profile)
     except AttendanceRequired as needed:
         return attendance_choice_reply(needed.key, needed.title, req.t)
+    except MembersOnly as refused:
+        return members_only_answer(req, refused)
     return outcome_reply(outcome, req.t)
 
 

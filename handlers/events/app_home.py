@@ -12,7 +12,13 @@ def publish_home(req: Request) -> None:
         return
     with req.db() as db:
         views = sessions.upcoming_sessions(db, req.team, req.now, req.user_id)
-    req.web.views_publish(user_id=req.user_id, view=home_view(views, req.t))
+    view = home_view(
+        views,
+        req.t,
+        currency=req.settings.fees.currency,
+        discount=req.settings.fees.extra_participant_discount,
+    )
+    req.web.views_publish(user_id=req.user_id, view=view)
 
 
 def register(frame: Frame) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, UnknownOrganisation
+from bot.errors import AttendanceRequired, MembersOnly, UnknownOrganisation
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.registration import (
     PendingRegistration,
@@ -31,6 +31,7 @@ from bot.services.profiles import (
     FIELD_ROLE,
 )
 from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
+from handlers.membership_offer import members_only_answer
 
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
@@ -125,6 +126,9 @@ def submit_profile(req: Request) -> ModalAnswer:
     if isinstance(saved.refused, AttendanceRequired):
         # The session became hybrid while the modal was open: ask in a DM.
         reply = attendance_choice_reply(saved.refused.key, saved.refused.title, t)
+    elif isinstance(saved.refused, MembersOnly):
+        # The profile is saved; the membership is offered in a DM.
+        reply = members_only_answer(req, saved.refused)
     elif saved.refused is not None:
         raise saved.refused  # the profile is saved; the frame answers the refusal
     elif saved.outcome is not None:

@@ -82,6 +82,8 @@ def add_session(
     capacity: int = 0,
     timezone: str = "Europe/Copenhagen",
     team_id: str = TEAM_ID,
+    price: int | None = None,
+    members_only: bool = False,
 ) -> ProgrammeSession:
     ensure_workspace(db, team_id, now)
     session = ProgrammeSession(
@@ -95,6 +97,8 @@ def add_session(
         location=location,
         online_url=online_url,
         capacity=capacity,
+        price=price,
+        members_only=members_only,
         created_at=now,
         updated_at=now,
     )

@@ -48,6 +48,7 @@ def add_feedback_session(
         duration=timedelta(hours=2),
         title=title,
         now=now,
+        price=10000,  # the export's fee column is checked
     )
     session.anonymous = anonymous
     session.feedback = feedback

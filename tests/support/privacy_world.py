@@ -54,7 +54,7 @@ def _member(
 
 
 def _session(db: Session, key: str, starts: datetime, **extra: object) -> ProgrammeSession:
-    session = make.add_session(db, key, starts=starts, now=NOW - timedelta(days=60))
+    session = make.add_session(db, key, starts=starts, now=NOW - timedelta(days=60), price=10000)
     for name, value in extra.items():
         setattr(session, name, value)
     db.flush()

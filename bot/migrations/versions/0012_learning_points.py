@@ -3,8 +3,8 @@
 ``learning_points`` keeps the text only (no member, no answer id), so a point
 survives any change to the answers and its author's erasure.
 
-Revision ID: 0009_learning_points
-Revises: 0008_worker_heartbeats
+Revision ID: 0012_learning_points
+Revises: 0011_recorded_fees
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_learning_points"
-down_revision = "0008_worker_heartbeats"
+revision = "0012_learning_points"
+down_revision = "0011_recorded_fees"
 branch_labels = None
 depends_on = None
 
