@@ -210,6 +210,27 @@ class NoFeedbackSessions(DomainError):
     message_id = N_("No session with feedback has ended yet.")
 
 
+class CommentNotFound(DomainError):
+    message_id = N_(
+        "That comment is no longer there (it may have been changed). Open the summary again."
+    )
+
+
+class LearningPointNotFound(DomainError):
+    message_id = N_("That learning point has already been removed.")
+
+
+class LearningPointTooLong(DomainError):
+    message_id = N_("Please keep a learning point under %(limit)s characters.")
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit)
+
+
+class LearningPointEmpty(DomainError):
+    message_id = N_("Write the learning point first.")
+
+
 # --- managing sessions (facilitators) -------------------------------------------------
 
 

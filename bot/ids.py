@@ -20,6 +20,10 @@ class ActionId(enum.StrEnum):
     FEEDBACK_GOALS_INPUT = "feedback.goals_input"
     FEEDBACK_RECOMMEND_INPUT = "feedback.recommend_input"
     REPORT_SESSION_SELECT = "feedback.report_session_select"
+    MARK_LEARNING_POINT = "learning_points.mark"
+    UNMARK_LEARNING_POINT = "learning_points.unmark"
+    ADD_LEARNING_POINT = "learning_points.add"
+    LEARNING_POINT_INPUT = "learning_points.text_input"
     ORGANISATION_SELECT = "profile.organisation"
     PROFILE_NAME_INPUT = "profile.name_input"
     PROFILE_OTHER_INPUT = "profile.organisation_other_input"
@@ -55,6 +59,7 @@ class CallbackId(enum.StrEnum):
     PROFILE = "profile.modal"
     FEEDBACK = "feedback.modal"
     FEEDBACK_REPORT = "feedback.report_modal"
+    LEARNING_POINT = "learning_points.modal"
     SESSION_FORM = "manage.session_modal"
 
 
@@ -68,6 +73,7 @@ class BlockId(enum.StrEnum):
     FEEDBACK_RECOMMEND = "feedback.recommend"
     SUMMARY_ACTIONS = "feedback.summary_actions"
     REPORT_SESSION = "feedback.report_session"
+    LEARNING_POINT_TEXT = "learning_points.text"
     PROFILE_NAME = "profile.name"
     PROFILE_ORGANISATION = "profile.organisation"
     PROFILE_ORGANISATION_OTHER = "profile.organisation_other"

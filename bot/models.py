@@ -416,6 +416,35 @@ class FeedbackSdg(Base):
     goal: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class LearningPointSource(enum.StrEnum):
+    MOST_VALUABLE = "most_valuable"  # a participant's "most valuable" comment
+    SHOULD_CHANGE = "should_change"  # a participant's "should change" comment
+    FACILITATOR = "facilitator"  # written by a facilitator
+
+
+class LearningPoint(Base):
+    """A comment a facilitator marked as one of the session's learning points, or wrote.
+
+    Only the text is kept, never a link to the answer or its author: the point
+    outlives a rewrite of an anonymous session's answers and the author's
+    ``forget-me`` as plain text.  ``fingerprint`` (a digest of source and
+    text) makes marking the same comment twice one point.
+    """
+
+    __tablename__ = "learning_points"
+    __table_args__ = (UniqueConstraint("session_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(_str_enum(LearningPointSource))
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class FeedbackRespondent(Base):
     """Who has answered a session, kept apart from the answers (anonymity, nudges)."""
 

@@ -12,7 +12,8 @@ from bot.rendering.csv_files import export_files
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import season_reply, sent_to_dm_text, summary_reply
-from bot.services import exports, summaries
+from bot.services import exports, learning_points, summaries
+from bot.services.season_lookup import find_season
 from handlers.frame import Request
 
 SEASON_WORDS = frozenset({"season", "sæson", "saeson", "sesong"})
@@ -23,19 +24,28 @@ def dm_channel(req: Request) -> str:
     return str(opened["channel"]["id"])
 
 
-def season_summary(req: Request) -> Reply:
+def season_summary(req: Request, season_key: str = "") -> Reply:
+    zone = req.settings.bot.zone
     with req.db() as db:
-        season = summaries.season_summary(db, req.team, req.now, req.settings.bot.zone)
-    return season_reply(season, req.t)
+        season = find_season(db, req.team, season_key or None, req.now, zone)
+        summary = summaries.season_summary(db, req.team, req.now, zone, season)
+    return season_reply(summary, req.t)
 
 
 def session_summary(req: Request, key: str) -> tuple[Reply, bytes | None]:
     """The summary and its chart (None when nobody has answered)."""
+    reply, summary = summary_with_points(req, key)
+    chart = summary_chart_png(summary, req.t) if summary.responses else None
+    return reply, chart
+
+
+def summary_with_points(req: Request, key: str) -> tuple[Reply, summaries.SessionSummary]:
+    """A session's summary with its learning points (facilitator listeners only)."""
     with req.db() as db:
         summaries.require_taken_place(db, req.team, key, req.now)
         summary = summaries.session_summary(db, req.team, key)
-    chart = summary_chart_png(summary, req.t) if summary.responses else None
-    return summary_reply(summary, req.t), chart
+        points = learning_points.for_session(db, req.team, key)
+    return summary_reply(summary, req.t, points), summary
 
 
 def upload_chart(req: Request, key: str, chart: bytes) -> None:

@@ -46,6 +46,8 @@ from handlers import register_listeners  # the console wires the listeners in, a
 # (which has no examples/ directory) carries it as package data.
 EXAMPLE_PROGRAMME = Path(__file__).resolve().parent.parent / "data" / "example_program.toml"
 SIGNING_SECRET = "sdgbot-console-signing-secret"
+# Files the bot sends that a terminal cannot show; kept after the console ends.
+FILES_DIR = Path(tempfile.gettempdir()) / "sdgbot-console-files"
 LOCALES = {"da": "da-DK", "nb": "nb-NO", "en": "en-GB"}
 MAX_TIME_STEP = timedelta(days=3653)
 MAX_SANDBOX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
@@ -238,8 +240,11 @@ class Console:
                 -len(_as_list(args.get("files"))) :
             ]:
                 self._print(f"--- file: {title} ({len(content)} bytes) ---")
-                if content.startswith((b"\x89PNG", b"PK\x03\x04", b"%PDF")):
-                    continue  # a chart, a workbook, a PDF: the size is all a terminal shows
+                if content.startswith(b"%PDF-"):
+                    self._print(f"(saved as {self._save_file(title, content)})")
+                    continue
+                if content.startswith((b"\x89PNG", b"PK\x03\x04")):
+                    continue  # a chart, a workbook: the size is all a terminal shows
                 preview = content.decode("utf-8-sig", errors="replace")
                 self._print(preview[:2000])
 
@@ -254,6 +259,14 @@ class Console:
         if not user:
             return channel
         return "you" if user == self.user_id else user
+
+    def _save_file(self, title: str, content: bytes) -> Path:
+        """A document a terminal cannot show (the season report) goes to a file to open."""
+        FILES_DIR.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in title)
+        path = FILES_DIR / f"{name.strip('-') or 'file'}.pdf"
+        path.write_bytes(content)
+        return path
 
     # --- modals, field by field ---------------------------------------------------------
 

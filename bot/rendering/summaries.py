@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -10,18 +11,19 @@ from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering import blocks as bk
 from bot.rendering.labels import role_label
-from bot.rendering.mrkdwn import clip, escape
+from bot.rendering.learning_points import comment_blocks, point_blocks
+from bot.rendering.mrkdwn import clip
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, ngettext_for, render
 from bot.sdgs import goal_name
-from bot.services.summaries import MIN_GROUP, Comment, SeasonSummary, SessionSummary
+from bot.services.learning_points import LearningPointView
+from bot.services.summaries import MIN_GROUP, SeasonSummary, SessionSummary
 
 REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to Excel and CSV")}
 
 _BAR = "█"
 _BAR_WIDTH = 20
 _COMMENT_SECTION_BUDGET = 2800
-_MAX_COMMENT_SECTIONS = 20
 
 
 def average_text(value: float | None, t: Translator) -> str:
@@ -38,40 +40,10 @@ def _bar(count: int, largest: int) -> str:
     return _BAR * max(1, round(_BAR_WIDTH * count / largest))
 
 
-def _comment_line(comment: Comment, t: Translator) -> str:
-    _ = gettext_for(t)
-    parts = []
-    if comment.most_valuable:
-        parts.append(_("*Most valuable:* %(text)s", text=clip(comment.most_valuable, 600)))
-    if comment.should_change:
-        parts.append(_("*Change:* %(text)s", text=clip(comment.should_change, 600)))
-    text = "\n".join("> " + part.replace("\n", "\n> ") for part in parts)
-    if comment.name:
-        who = escape(comment.name)
-        if comment.organisation:
-            who = escape(f"{comment.name}, {comment.organisation}")
-        text += f"\n— _{who}_"
-    return text
-
-
-def _comment_sections(comments: list[Comment], t: Translator) -> list[str]:
-    sections: list[str] = []
-    current = ""
-    for comment in comments:
-        line = _comment_line(comment, t)
-        candidate = f"{current}\n\n{line}" if current else line
-        if len(candidate) > _COMMENT_SECTION_BUDGET and current:
-            sections.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        sections.append(current)
-    return sections
-
-
-def summary_reply(summary: SessionSummary, t: Translator) -> Reply:
-    """The private summary of one session's feedback."""
+def summary_reply(
+    summary: SessionSummary, t: Translator, points: Sequence[LearningPointView] = ()
+) -> Reply:
+    """The private summary of one session's feedback, with its learning points."""
     _ = gettext_for(t)
     heading = t.gettext("Feedback: %(title)s", title=summary.title)  # plain text
     out: list[bk.Block] = [bk.header(heading)]
@@ -108,13 +80,16 @@ def summary_reply(summary: SessionSummary, t: Translator) -> Reply:
                 )
             )
         )
+    out.append(bk.divider())
+    out.extend(point_blocks(summary.key, list(points), t))
     if summary.comments:
         out.append(bk.divider())
         out.append(bk.section("*" + t.gettext("Comments") + "*"))
-        sections = _comment_sections(summary.comments, t)
-        shown = sections[:_MAX_COMMENT_SECTIONS]
-        out.extend(bk.section(chunk) for chunk in shown)
-        if len(sections) > len(shown) or summary.more_comments:
+        # Room for the closing context and the export button.
+        room = max(0, bk.MAX_MESSAGE_BLOCKS - len(out) - 2)
+        shown, cut = comment_blocks(summary.key, summary.comments, list(points), t, room)
+        out.extend(shown)
+        if cut or summary.more_comments:
             out.append(bk.context(_("More comments are in the export.")))
     if summary.responses:
         out.append(

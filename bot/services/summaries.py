@@ -10,7 +10,7 @@ has no breakdown at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
-from bot.services.seasons import season_at
+from bot.services.season_lookup import SeasonSpan, find_season
 from bot.services.sessions import find_session
 
 MIN_GROUP = 5
@@ -49,6 +49,8 @@ class Comment:
     should_change: str
     name: str | None = None  # None in anonymous sessions
     organisation: str | None = None
+    # For "Mark as learning point"; random, says nothing about who.
+    response_id: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class SeasonRow:
 
 @dataclass(frozen=True)
 class SeasonSummary:
+    key: str
     starts: datetime
     ends: datetime
     rows: list[SeasonRow]
@@ -139,12 +142,17 @@ def _comments(db: Session, session: ProgrammeSession) -> tuple[list[Comment], in
     if session.anonymous:
         # Random ids (see feedback.py): this order says nothing about who wrote what.
         anonymous = db.execute(
-            select(FeedbackResponse.most_valuable, FeedbackResponse.should_change)
+            select(
+                FeedbackResponse.most_valuable, FeedbackResponse.should_change, FeedbackResponse.id
+            )
             .where(*where)
             .order_by(FeedbackResponse.id)
             .limit(MAX_COMMENTS)
         )
-        comments = [Comment(valuable, change) for valuable, change in anonymous]
+        comments = [
+            Comment(valuable, change, response_id=response_id)
+            for valuable, change, response_id in anonymous
+        ]
     else:
         name = func.coalesce(func.nullif(Member.name, ""), Member.slack_real_name)
         named = db.execute(
@@ -153,6 +161,7 @@ def _comments(db: Session, session: ProgrammeSession) -> tuple[list[Comment], in
                 FeedbackResponse.should_change,
                 name,
                 FeedbackResponse.organisation_name,
+                FeedbackResponse.id,
             )
             .outerjoin(Member, Member.id == FeedbackResponse.member_id)
             .where(*where)
@@ -160,8 +169,8 @@ def _comments(db: Session, session: ProgrammeSession) -> tuple[list[Comment], in
             .limit(MAX_COMMENTS)
         )
         comments = [
-            Comment(valuable, change, who or None, organisation)
-            for valuable, change, who, organisation in named
+            Comment(valuable, change, who or None, organisation, response_id)
+            for valuable, change, who, organisation, response_id in named
         ]
     return comments, total - len(comments)
 
@@ -222,9 +231,12 @@ def session_summary(db: Session, team_id: str, key: str) -> SessionSummary:
 # --- the season -----------------------------------------------------------------------
 
 
-def season_summary(db: Session, team_id: str, now: datetime, zone: ZoneInfo) -> SeasonSummary:
-    """Every ended, not cancelled feedback session of the current season, side by side."""
-    season = season_at(db, team_id, now, zone)
+def season_summary(
+    db: Session, team_id: str, now: datetime, zone: ZoneInfo, season: SeasonSpan | None = None
+) -> SeasonSummary:
+    """Every ended, not cancelled feedback session of *season* (default: now's), side by side."""
+    if season is None:
+        season = find_season(db, team_id, None, now, zone)
     starts, ends = season.starts, season.ends
     in_season = (
         ProgrammeSession.team_id == team_id,
@@ -289,7 +301,7 @@ def season_summary(db: Session, team_id: str, now: datetime, zone: ZoneInfo) -> 
         )
         for row in sessions
     ]
-    return SeasonSummary(starts=starts, ends=ends, rows=rows, upcoming=upcoming)
+    return SeasonSummary(key=season.key, starts=starts, ends=ends, rows=rows, upcoming=upcoming)
 
 
 def _top_goals(session_ids: list[int]) -> Select[tuple[int, int, int]]:

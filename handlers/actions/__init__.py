@@ -9,6 +9,7 @@ def register(frame: Frame) -> None:
     from handlers.actions import calendar as calendar_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
+    from handlers.actions import learning_points as learning_point_actions
     from handlers.actions import manage as manage_actions
     from handlers.actions import membership as membership_actions
     from handlers.actions import offers as offer_actions
@@ -20,6 +21,7 @@ def register(frame: Frame) -> None:
     feedback_actions.register(frame)
     manage_actions.register(frame)
     privacy_actions.register(frame)
+    learning_point_actions.register(frame)
     membership_actions.register(frame)
     offer_actions.register(frame)
     calendar_actions.register(frame)

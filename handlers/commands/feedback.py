@@ -64,7 +64,8 @@ def answer_summary(req: Request, argument: str) -> FollowUp:
     if not key:
         return _picker("summary")
     if key.casefold() in SEASON_WORDS:
-        return FollowUp(run=season_summary)
+        season_key = _first_word(argument.split(maxsplit=1)[1] if " " in argument else "")
+        return FollowUp(run=lambda lazy: season_summary(lazy, season_key))
 
     def summarise(lazy: Request) -> Reply | None:
         reply, chart = session_summary(lazy, key)

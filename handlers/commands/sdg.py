@@ -13,7 +13,16 @@ from bot.commands import CommandName, ParsedCommand, UnknownCommand, parse_comma
 from bot.errors import NotAFacilitator
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import help_reply
-from handlers.commands import calendar, feedback, find, manage, membership, privacy, registration
+from handlers.commands import (
+    calendar,
+    feedback,
+    find,
+    manage,
+    membership,
+    privacy,
+    registration,
+    report,
+)
 from handlers.frame import CommandAnswer, FollowUp, Frame, Request, for_facilitators
 
 ANSWERS: dict[CommandName, CommandAnswer] = {
@@ -22,6 +31,7 @@ ANSWERS: dict[CommandName, CommandAnswer] = {
     **feedback.ANSWERS,
     **privacy.ANSWERS,
     **manage.ANSWERS,
+    **report.ANSWERS,
     **membership.ANSWERS,
     **calendar.ANSWERS,
 }
