@@ -105,7 +105,8 @@ def companions_reply(
     """What the member hears after the form: who was signed up, who was not, which guests."""
     _ = gettext_for(t)
     lines: list[str] = []
-    title = (colleagues or guests).session.title if (colleagues or guests) else ""
+    either = colleagues or guests
+    title = either.session.title if either is not None else ""
     if colleagues is not None:
         for signed in colleagues.signed_up:
             lines.append(
