@@ -133,7 +133,7 @@ def test_csv_files_split_for_their_reader_and_run_no_formula(
         danish_registrations[0]
         == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK);Gæst af"
     )
-    assert "'-Bo;'+45 Consulting;Leder/strateg;Fysisk;Bekræftet;2027-04-22 12:00;10000" in (
+    assert "'-Bo;'+45 Consulting;Leder/strateg;Fysisk;Bekræftet;2027-04-22 12:00;10000;" in (
         danish_registrations
     )
     assert f"Eksport: {KEY}" in danish
