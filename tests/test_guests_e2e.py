@@ -27,6 +27,7 @@ from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn, validate_message_blocks
 from bot.services.exports import session_export
 from bot.services.fees import season_invoices
+from bot.services.profiles import STORED_PREFIX
 from tests.conftest import DEFAULT_NOW, TEAM_ID
 from tests.support.conversation import answer_of, buttons_of, text_of
 from tests.support.factories import add_member, add_organisation, add_session
@@ -163,7 +164,13 @@ def test_a_colleague_signed_up_holds_a_seat_until_they_accept_or_decline(
     dan = member("U_DAN", "Dan Lund")
     cai = member("U_CAI", "Cai Juul")
     registered = answer(slack.command(f"register {KEY}", user_id=anna), standin)
-    assert ActionId.OPEN_COMPANIONS in buttons_of(registered)
+    form = buttons_of(registered)[ActionId.OPEN_COMPANIONS]
+    slack.block_action(ActionId.OPEN_COMPANIONS, form["value"], user_id=anna)
+    (opened,) = standin.wait_for("views.open")
+    modal = opened.args["view"]
+    modal = json.loads(modal) if isinstance(modal, str) else modal
+    assert modal["callback_id"] == CallbackId.COMPANIONS and modal["private_metadata"] == KEY
+    assert "Colleagues you bring" in json.dumps(modal)
 
     result = slack.view_submission(
         CallbackId.COMPANIONS, colleagues_value(bo, dan, anna), user_id=anna, private_metadata=KEY
@@ -364,3 +371,62 @@ def test_the_member_sees_and_cancels_their_guests_in_sdg_my_and_nobody_else_does
     assert "Ole Hansen is no longer registered" in text_of(done)
     assert status_of(runtime, cai) == "confirmed"  # the guest's seat went to the next in line
     assert "Ole Hansen" not in text_of(answer(slack.command("my", user_id=anna), standin))
+
+
+def test_a_first_registration_brings_colleagues_and_guests_in_the_profile_modal(
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    runtime: Runtime,
+    clock: FixedClock,
+    smtp: LocalSmtp,
+    member,
+) -> None:
+    session_with(runtime, capacity=5)
+    nils = member("U_NILS", "", profile=False)
+    bo = member("U_BO", "Bo Holm")
+    slack.command(f"register {KEY}", user_id=nils)
+    (opened,) = standin.wait_for("views.open")
+    modal = opened.args["view"]
+    modal = json.loads(modal) if isinstance(modal, str) else modal
+    assert {BlockId.COMPANION_COLLEAGUES, f"{BlockId.GUEST_EMAIL}.1"} <= {
+        block.get("block_id") for block in modal["blocks"]
+    }
+    with runtime.unit_of_work() as db:
+        aarhus = db.scalar(select(Organisation.id).where(Organisation.name == AARHUS))
+    values = {
+        BlockId.PROFILE_NAME: {
+            ActionId.PROFILE_NAME_INPUT: {"type": "plain_text_input", "value": "Nils Dahl"}
+        },
+        BlockId.PROFILE_ORGANISATION: {
+            ActionId.ORGANISATION_SELECT: {
+                "type": "external_select",
+                "selected_option": {
+                    "text": {"type": "plain_text", "text": AARHUS},
+                    "value": f"{STORED_PREFIX}{aarhus}",
+                },
+            }
+        },
+        BlockId.PROFILE_ROLE: {
+            ActionId.PROFILE_ROLE_SELECT: {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "leader"},
+            }
+        },
+        **colleagues_value(bo),
+        **guest_value(1, "Ole Hansen", "ole@example.org", "politician"),
+    }
+    result = slack.view_submission(
+        CallbackId.PROFILE,
+        values,
+        user_id=nils,
+        private_metadata=modal["private_metadata"],
+        view={"blocks": modal["blocks"]},
+    )
+    assert result.status == 200, result.body
+    dm_saying(standin, nils, "Ole Hansen (ole@example.org) is registered")
+    assert status_of(runtime, nils) == "confirmed"
+    assert status_of(runtime, bo) == "offered"
+    client = make_delivery_client(runtime.settings)
+    run_due_work(runtime, client, clock.now())
+    assert "Nils Dahl (Aarhus Kommune) has signed you up" in text_of(dms_to(standin, bo)[0])
+    assert [m["To"] for m in smtp.inbox.messages] == ["ole@example.org"]

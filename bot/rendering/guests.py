@@ -26,18 +26,12 @@ def open_companions_button(key: str, t: Translator) -> bk.Block:
     return bk.button(t.gettext("Add colleagues or guests"), ActionId.OPEN_COMPANIONS, key)
 
 
-def companions_modal(t: Translator, key: str, title: str) -> dict[str, Any]:
-    """Colleagues in Slack (a multi-select) and up to MAX_GUESTS guests without Slack."""
-    _ = gettext_for(t)
+def companion_blocks(t: Translator) -> list[bk.Block]:
+    """The form part: colleagues in Slack (a multi-select) and MAX_GUESTS optional guest rows.
+
+    Also appended to the first registration's profile modal.
+    """
     blocks: list[bk.Block] = [
-        bk.section(
-            _(
-                "Bring colleagues to *%(title)s*. Colleagues in Slack are asked to accept; "
-                "their seats are held until they answer. Guests without Slack are registered "
-                "at once for your organisation.",
-                title=title,
-            )
-        ),
         bk.input_block(
             BlockId.COMPANION_COLLEAGUES,
             t.gettext("Colleagues you bring"),
@@ -84,6 +78,23 @@ def companions_modal(t: Translator, key: str, title: str) -> dict[str, Any]:
                 optional=True,
             )
         )
+    return blocks
+
+
+def companions_modal(t: Translator, key: str, title: str) -> dict[str, Any]:
+    """The form a registered member opens from the confirmation's button."""
+    _ = gettext_for(t)
+    blocks: list[bk.Block] = [
+        bk.section(
+            _(
+                "Bring colleagues to *%(title)s*. Colleagues in Slack are asked to accept; "
+                "their seats are held until they answer. Guests without Slack are registered "
+                "at once for your organisation.",
+                title=title,
+            )
+        ),
+        *companion_blocks(t),
+    ]
     return {
         "type": "modal",
         "callback_id": CallbackId.COMPANIONS,

@@ -42,7 +42,7 @@ def accept_click(req: Request) -> Reply | None:
             )
     except ProfileRequired as needed:
         # The profile modal registers on submit: the held seat is confirmed then.
-        open_profile_modal(req, pending=PendingRegistration(needed.key, None))
+        open_profile_modal(req, pending=PendingRegistration(needed.key, None), bring=False)
         return None
     except MembersOnly as refused:
         return members_only_answer(req, refused)

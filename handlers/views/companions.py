@@ -7,6 +7,10 @@ transaction, so a refusal (too few seats, say) adds nobody.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
 from bot.errors import UnreadableRequest
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.guests import companions_reply, guest_block_id
@@ -40,11 +44,24 @@ def guest_rows(state: ModalState) -> list[tuple[str | None, str | None, str | No
     ]
 
 
-def submit_companions(req: Request) -> ModalAnswer:
-    key = req.private_metadata
-    if not key:
-        raise UnreadableRequest()
-    wanted = selected_users(req.state, BlockId.COMPANION_COLLEAGUES, ActionId.COLLEAGUES_SELECT)
+@dataclass(frozen=True)
+class CompanionsForm:
+    colleagues: list[str]
+    guests: list[guests.GuestInput]
+    problems: dict[str, str]  # block id -> message, in the reader's language
+
+    @property
+    def anyone(self) -> bool:
+        return bool(self.colleagues or self.guests)
+
+
+def read_companions(req: Request) -> CompanionsForm:
+    """The colleagues and guest rows of a modal (this one, or the profile modal's part)."""
+    wanted = (
+        selected_users(req.state, BlockId.COMPANION_COLLEAGUES, ActionId.COLLEAGUES_SELECT)
+        if BlockId.COMPANION_COLLEAGUES in req.state.values
+        else []
+    )
     rows = guest_rows(req.state)
     problems: dict[str, str] = {}
     given: list[guests.GuestInput] = []
@@ -57,30 +74,43 @@ def submit_companions(req: Request) -> ModalAnswer:
         if not found:
             assert name and email and role
             given.append(guests.GuestInput(name, email, role))
-    if problems:
-        return ModalAnswer(ModalErrors(problems))
+    return CompanionsForm(wanted, given, problems)
+
+
+def add_companions(db: Session, req: Request, key: str, form: CompanionsForm) -> Reply:
+    """Sign up the colleagues and add the guests in the caller's write transaction."""
+    signed = (
+        colleagues.sign_up_colleagues(
+            db,
+            req.team,
+            req.user_id,
+            key,
+            form.colleagues,
+            req.now,
+            offer_valid=req.settings.registration.offer_valid,
+        )
+        if form.colleagues
+        else None
+    )
+    added = (
+        guests.add_guests(
+            db, req.team, req.user_id, key, form.guests, req.now, language=req.reader.language
+        )
+        if form.guests
+        else None
+    )
+    return companions_reply(signed, added, req.t)
+
+
+def submit_companions(req: Request) -> ModalAnswer:
+    key = req.private_metadata
+    if not key:
+        raise UnreadableRequest()
+    form = read_companions(req)
+    if form.problems:
+        return ModalAnswer(ModalErrors(form.problems))
     with req.write() as db:
-        signed = (
-            colleagues.sign_up_colleagues(
-                db,
-                req.team,
-                req.user_id,
-                key,
-                wanted,
-                req.now,
-                offer_valid=req.settings.registration.offer_valid,
-            )
-            if wanted
-            else None
-        )
-        added = (
-            guests.add_guests(
-                db, req.team, req.user_id, key, given, req.now, language=req.reader.language
-            )
-            if given
-            else None
-        )
-    reply = companions_reply(signed, added, req.t)
+        reply = add_companions(db, req, key, form)
     return ModalAnswer(follow_up=lambda lazy: _to_dm(lazy, reply))
 
 
