@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.errors import NotRegistered, SessionFormErrors
-from bot.models import Membership, Registration, RegistrationStatus
+from bot.models import Guest, Membership, ProgrammeSession, Registration, RegistrationStatus
 from bot.runtime import Runtime
 from bot.services import colleagues, enrolment, guests, manage, registration, sessions
+from bot.services.erasure import erase_member
 from bot.services.fees import season_invoices
 from tests.support.factories import TEAM_ID, add_member, add_organisation, add_session
 
@@ -131,3 +132,37 @@ def test_a_full_room_refuses_guests_and_colleagues_and_nothing_is_saved(
 def test_guest_email_addresses_are_checked_simply(email: str, ok: bool) -> None:
     problems = guests.validate_guest("Ole Hansen", email, "politician")
     assert (guests.FIELD_EMAIL not in problems) is ok
+
+
+def test_forget_me_takes_the_members_guests_with_them_and_frees_their_seats(
+    runtime: Runtime, world: None
+) -> None:
+    fees = runtime.settings.fees
+    with runtime.unit_of_work(write=True) as db:
+        enrolment.join_membership(db, TEAM_ID, "U_ANNA", NOW, ZONE, fees)
+        enrolment.join_membership(db, TEAM_ID, "U_BO", NOW, ZONE, fees)
+        registration.register_member(db, TEAM_ID, "U_ANNA", MEETING, None, NOW, fees=fees)
+        guests.add_guests(db, TEAM_ID, "U_ANNA", MEETING, [OLE], NOW, language="da")
+        registration.register_member(db, TEAM_ID, "U_BO", MEETING, None, NOW, fees=fees)
+        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == MEETING))
+        assert session is not None
+        session.capacity = 4
+        enrolment.join_membership(db, TEAM_ID, "U_CAI", NOW, ZONE, fees)
+        guests.add_guests(
+            db,
+            TEAM_ID,
+            "U_BO",
+            MEETING,
+            [dataclasses.replace(OLE, name="Pia Lund", email="pia@example.org")],
+            NOW,
+            language="da",
+        )
+        waiting = registration.register_member(db, TEAM_ID, "U_CAI", MEETING, None, NOW, fees=fees)
+        assert waiting.status == "waiting"
+    with runtime.unit_of_work(write=True) as db:
+        erase_member(db, TEAM_ID, "U_ANNA", NOW + timedelta(hours=1))
+    with runtime.unit_of_work() as db:
+        assert [g.name for g in db.scalars(select(Guest))] == ["Pia Lund"]
+        assert guests.my_guests(db, TEAM_ID, "U_BO", NOW)[0].name == "Pia Lund"
+        cai = registration.my_registrations(db, TEAM_ID, "U_CAI", NOW)
+        assert [r.status for r in cai] == ["confirmed"]  # the seats went to the waiting list

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.errors import (
@@ -40,6 +40,7 @@ from bot.errors import (
 from bot.i18n import N_
 from bot.models import (
     Attendance,
+    Delivery,
     Guest,
     Membership,
     ProgrammeSession,
@@ -47,6 +48,7 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services import registration as registrations
+from bot.services.guest_records import guest_recipient
 from bot.services.members import find_member
 from bot.services.membership import first_members_meeting, is_member
 from bot.services.profiles import ROLES
@@ -306,3 +308,41 @@ def _end_enrolment_if_unused(
     if first is None or now < first:
         membership.left_at = now
         membership.changed_by = ""
+
+
+def forget_guests_of(db: Session, team_id: str, member_id: int, now: datetime) -> int:
+    """The member's personal data is being erased: so are the guests they entered.
+
+    A guest of a session that has not started gives up the seat (it goes to the
+    waiting list) and the registration goes; a guest of a session that has
+    started stays a participant without a name, as an erased member does.
+    Their e-mails still to be sent go too.  Returns how many guests were forgotten.
+    """
+    brought = list(
+        db.scalars(
+            select(Guest).where(Guest.team_id == team_id, Guest.brought_by_member_id == member_id)
+        )
+    )
+    for guest in brought:
+        registration = guest.registration
+        session = registration.session
+        db.execute(
+            delete(Delivery)
+            .where(Delivery.team_id == team_id, Delivery.recipient == guest_recipient(guest.id))
+            .execution_options(synchronize_session=False)
+        )
+        upcoming = session.starts_at > now
+        if upcoming and registration.status != RegistrationStatus.CANCELLED:
+            registrations._lock_session(db, team_id, session.key, now)
+            registration.status = RegistrationStatus.CANCELLED
+            registration.cancelled_at = now
+            db.flush()
+            if guest.membership_id is not None:
+                _end_enrolment_if_unused(db, session, guest.membership_id, now)
+            registrations._fill_seats(db, session, now)
+        db.delete(guest)
+        if upcoming:
+            db.flush()
+            db.delete(registration)
+    db.flush()
+    return len(brought)
