@@ -22,9 +22,10 @@ from bot.config import EmailSettings, Settings
 from bot.delivery.scheduler import run_due_work
 from bot.delivery.slack_sender import make_delivery_client
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.models import Member, Organisation, ProgrammeSession, Registration
+from bot.models import Delivery, DeliveryKind, Member, Organisation, ProgrammeSession, Registration
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn, validate_message_blocks
+from bot.services import guests, registration
 from bot.services.exports import session_export
 from bot.services.fees import season_invoices
 from bot.services.profiles import STORED_PREFIX
@@ -430,3 +431,39 @@ def test_a_first_registration_brings_colleagues_and_guests_in_the_profile_modal(
     run_due_work(runtime, client, clock.now())
     assert "Nils Dahl (Aarhus Kommune) has signed you up" in text_of(dms_to(standin, bo)[0])
     assert [m["To"] for m in smtp.inbox.messages] == ["ole@example.org"]
+
+
+def test_an_email_the_server_refuses_for_now_is_retried_like_a_slack_failure_and_sent_once(
+    runtime: Runtime, clock: FixedClock, smtp: LocalSmtp, member
+) -> None:
+    session_with(runtime, capacity=5)
+    anna = member("U_ANNA", "Anna Berg")
+    with runtime.unit_of_work(write=True) as db:
+        registration.register_member(
+            db, TEAM_ID, anna, KEY, None, clock.now(), fees=runtime.settings.fees
+        )
+        guests.add_guests(
+            db,
+            TEAM_ID,
+            anna,
+            KEY,
+            [guests.GuestInput("Ole Hansen", "ole@example.org", "politician")],
+            clock.now(),
+            language="da",
+        )
+    smtp.inbox.refuse_next = 1  # 451: try again later
+    client = make_delivery_client(runtime.settings)
+    run_due_work(runtime, client, clock.now())
+    assert smtp.inbox.messages == []
+    with runtime.unit_of_work() as db:
+        row = db.scalar(select(Delivery).where(Delivery.kind == DeliveryKind.GUEST_CALENDAR))
+        assert row is not None
+        assert (row.state, row.attempts, row.last_error) == ("pending", 1, "SMTP 451")
+    clock.advance(timedelta(minutes=30))
+    run_due_work(runtime, client, clock.now())
+    run_due_work(runtime, client, clock.now())
+    (mail,) = smtp.inbox.messages
+    # In the language of the member who brought the guest.
+    assert mail["Subject"] == "Tilmeldt: Temadag om data"
+    body = mail.get_body(("plain",))
+    assert body is not None and "Anna Berg har tilmeldt dig Temadag om data" in body.get_content()
