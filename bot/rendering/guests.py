@@ -26,10 +26,11 @@ def open_companions_button(key: str, t: Translator) -> bk.Block:
     return bk.button(t.gettext("Add colleagues or guests"), ActionId.OPEN_COMPANIONS, key)
 
 
-def companion_blocks(t: Translator) -> list[bk.Block]:
+def companion_blocks(t: Translator, *, guests: bool = True) -> list[bk.Block]:
     """The form part: colleagues in Slack (a multi-select) and MAX_GUESTS optional guest rows.
 
-    Also appended to the first registration's profile modal.
+    The first registration's profile modal has the colleagues only (``guests=False``):
+    it is long enough already, and the confirmation's button opens the whole part.
     """
     blocks: list[bk.Block] = [
         bk.input_block(
@@ -43,7 +44,7 @@ def companion_blocks(t: Translator) -> list[bk.Block]:
             optional=True,
         ),
     ]
-    for row in range(1, MAX_GUESTS + 1):
+    for row in range(1, MAX_GUESTS + 1 if guests else 1):
         blocks.append(bk.divider())
         blocks.append(
             bk.input_block(

@@ -52,7 +52,7 @@ def open_profile_modal(
 ) -> None:
     """views.open with the member's current profile (name prefilled from Slack).
 
-    Registering, the modal also has the colleagues-and-guests part (unless *bring* is off).
+    Registering, the modal also asks for the colleagues brought along (unless *bring* is off).
     """
     with req.db() as db:
         profile = profiles.profile_of(db, req.team, req.user_id)
@@ -63,7 +63,7 @@ def open_profile_modal(
         req.t, profile, pending=pending, session_title=title, ask_attendance=ask_attendance
     )
     if pending is not None and bring:
-        view["blocks"] = [*view["blocks"], *companion_blocks(req.t)]
+        view["blocks"] = [*view["blocks"], *companion_blocks(req.t, guests=False)]
     req.web.views_open(trigger_id=req.surface.trigger_id, view=view)
 
 
