@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.services import colleagues, enrolment, guests, manage, registration, sessions
 from bot.services.erasure import erase_member
 from bot.services.fees import season_invoices
+from bot.services.personal_data import collect_personal_data
 from tests.support.factories import TEAM_ID, add_member, add_organisation, add_session
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
@@ -166,3 +167,21 @@ def test_forget_me_takes_the_members_guests_with_them_and_frees_their_seats(
         assert guests.my_guests(db, TEAM_ID, "U_BO", NOW)[0].name == "Pia Lund"
         cai = registration.my_registrations(db, TEAM_ID, "U_CAI", NOW)
         assert [r.status for r in cai] == ["confirmed"]  # the seats went to the waiting list
+
+
+def test_mydata_lists_the_guests_a_member_entered_and_nobody_elses(
+    runtime: Runtime, world: None
+) -> None:
+    fees = runtime.settings.fees
+    with runtime.unit_of_work(write=True) as db:
+        enrolment.join_membership(db, TEAM_ID, "U_ANNA", NOW, ZONE, fees)
+        registration.register_member(db, TEAM_ID, "U_ANNA", MEETING, None, NOW, fees=fees)
+        guests.add_guests(db, TEAM_ID, "U_ANNA", MEETING, [OLE], NOW, language="da")
+    retain = runtime.settings.privacy.retain_personal_data
+    with runtime.unit_of_work() as db:
+        anna = collect_personal_data(db, TEAM_ID, "U_ANNA", fees=fees, retain=retain)
+        bo = collect_personal_data(db, TEAM_ID, "U_BO", fees=fees, retain=retain)
+    assert [(g.name, g.email, g.status) for g in anna.guests] == [
+        ("Ole Hansen", "ole@example.org", "confirmed")
+    ]
+    assert bo.guests == ()
