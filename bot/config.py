@@ -118,6 +118,60 @@ class RegistrationSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """``[email]``: guests without Slack get the .ics and the reminders by e-mail.
+
+    ``smtp_url`` is ``smtp://[user@]host[:port]`` (STARTTLS when the server
+    offers it; port 587 by default) or ``smtps://`` (TLS from the start, 465);
+    the password comes from ``SMTP_PASSWORD`` only.  Empty: no e-mail is sent.
+    """
+
+    smtp_url: str = ""
+    sender: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.smtp_url)
+
+    @property
+    def secure(self) -> bool:
+        return self.smtp_url.startswith("smtps://")
+
+    @property
+    def host(self) -> str:
+        return _smtp_parts(self.smtp_url)[1]
+
+    @property
+    def port(self) -> int:
+        return _smtp_parts(self.smtp_url)[2]
+
+    @property
+    def user(self) -> str:
+        return _smtp_parts(self.smtp_url)[0]
+
+    @property
+    def from_address(self) -> str:
+        return self.sender or f"sdgbot@{self.host}"
+
+
+_SMTP_URL = re.compile(
+    r"(?P<scheme>smtps?)://(?:(?P<user>[^@/\s:]+)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?/?"
+)
+_ADDRESS = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+")
+
+
+def _smtp_parts(url: str) -> tuple[str, str, int]:
+    """(user, host, port) of an ``smtp_url`` already checked by :func:`_smtp_url`."""
+    match = _SMTP_URL.fullmatch(url)
+    if match is None:
+        return "", "", 0
+    default = 465 if match["scheme"] == "smtps" else 587
+    return match["user"] or "", match["host"].strip("[]"), int(match["port"] or default)
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     retain_personal_data: timedelta = timedelta(days=180)
 
@@ -163,6 +217,7 @@ class Settings:
     fees: FeeSettings = FeeSettings()
     registration: RegistrationSettings = RegistrationSettings()
     privacy: PrivacySettings = PrivacySettings()
+    email: EmailSettings = EmailSettings()
     logging: LoggingSettings = LoggingSettings()
     server: ServerSettings = ServerSettings()
     workspaces: tuple[WorkspaceOverrides, ...] = ()
@@ -281,6 +336,25 @@ def _url(key: str, value: Any) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+def _smtp_url(key: str, value: Any) -> str:
+    text = _string(key, value).strip()
+    if not text:
+        return ""
+    match = _SMTP_URL.fullmatch(text)
+    if match is None or not 0 < int(match["port"] or 1) <= 65535:
+        raise ConfigError(
+            key, f'must look like "smtp://user@mail.example.org:587" (or smtps://), got {text!r}'
+        )
+    return text
+
+
+def _email_address(key: str, value: Any) -> str:
+    text = _string(key, value).strip()
+    if text and not _ADDRESS.fullmatch(text):
+        raise ConfigError(key, f"is not an e-mail address: {text!r}")
+    return text
+
+
 def _optional_url(key: str, value: Any) -> str:
     text = _string(key, value)
     return _url(key, text).rstrip("/") if text else ""
@@ -363,6 +437,7 @@ SCHEMA: dict[str, dict[str, Reader]] = {
     },
     "registration": {"offer_valid": _duration},
     "privacy": {"retain_personal_data": _duration},
+    "email": {"smtp_url": _smtp_url, "sender": _email_address},
     "logging": {
         "format": _choice("text", "json"),
         "level": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -535,6 +610,12 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             retain_personal_data=get(
                 "privacy", "retain_personal_data", defaults.privacy.retain_personal_data
             )
+        ),
+        email=EmailSettings(
+            smtp_url=get("email", "smtp_url", ""),
+            sender=get("email", "sender", ""),
+            # A secret: from the environment only.
+            password=env.get("SMTP_PASSWORD", ""),
         ),
         logging=LoggingSettings(
             format=get("logging", "format", "text"), level=get("logging", "level", "INFO")

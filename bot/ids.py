@@ -53,6 +53,15 @@ class ActionId(enum.StrEnum):
     REMOVE_MEMBER = "membership.remove_member"  # facilitators
     ACCEPT_SEAT_OFFER = "offer.accept"
     DECLINE_SEAT_OFFER = "offer.decline"
+    OPEN_COMPANIONS = "companions.open"
+    COLLEAGUES_SELECT = "companions.colleagues_select"
+    GUEST_NAME_INPUT = "companions.guest_name_input"
+    GUEST_EMAIL_INPUT = "companions.guest_email_input"
+    GUEST_ROLE_SELECT = "companions.guest_role_select"
+    ACCEPT_COLLEAGUE_INVITATION = "colleague.accept"
+    DECLINE_COLLEAGUE_INVITATION = "colleague.decline"
+    CANCEL_GUEST = "companions.cancel_guest"
+    WITHDRAW_COLLEAGUE_INVITATION = "companions.withdraw_colleague"
 
 
 class CallbackId(enum.StrEnum):
@@ -61,6 +70,7 @@ class CallbackId(enum.StrEnum):
     FEEDBACK_REPORT = "feedback.report_modal"
     LEARNING_POINT = "learning_points.modal"
     SESSION_FORM = "manage.session_modal"
+    COMPANIONS = "companions.modal"
 
 
 class BlockId(enum.StrEnum):
@@ -98,3 +108,9 @@ class BlockId(enum.StrEnum):
     CANCEL_SESSION_ACTIONS = "manage.cancel_session_actions"
     MEMBERSHIP_ACTIONS = "membership.actions"
     SEAT_OFFER_ACTIONS = "offer.actions"
+    COMPANION_COLLEAGUES = "companions.colleagues"
+    # Guest rows are numbered: companions.guest_name.1, ... (bot/rendering/guests.py).
+    GUEST_NAME = "companions.guest_name"
+    GUEST_EMAIL = "companions.guest_email"
+    GUEST_ROLE = "companions.guest_role"
+    COLLEAGUE_INVITATION_ACTIONS = "colleague.actions"

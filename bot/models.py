@@ -106,6 +106,10 @@ class DeliveryKind(enum.StrEnum):
     SESSION_CHANGED = "session_changed"
     SESSION_CANCELLED = "session_cancelled"
     CHANNEL_HEADS_UP = "channel_heads_up"
+    # A member signed up by a colleague: Accept / Decline (bot/services/colleagues.py).
+    COLLEAGUE_INVITATION = "colleague_invitation"
+    # A guest's .ics by e-mail (recipient "guest:<id>", bot/delivery/guest_email.py).
+    GUEST_CALENDAR = "guest_calendar"
 
 
 class DeliveryState(enum.StrEnum):
@@ -491,6 +495,65 @@ class CalendarLink(Base):
     )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Guest(Base):
+    """A participant without Slack a member brings (name, e-mail, role).
+
+    The guest's seat is an ordinary registration without a member
+    (``registration_id``), so it counts wherever seats and fees are counted;
+    at a members-only session the guest is enrolled in the season's
+    membership as well (``membership_id``).  Invoiced to the organisation of
+    the member who brought them; deleted with that member's personal data.
+    """
+
+    __tablename__ = "guests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True
+    )
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+    )
+    brought_by_member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    membership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(_str_enum(Role))
+    # The language of the member who brought them: the e-mails' language.
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    registration: Mapped[Registration] = relationship()
+
+
+class ColleagueInvitation(Base):
+    """A member signed up by a colleague: their registration is OFFERED (the seat
+    is held) until they accept, decline, or ``[registration] offer_valid`` passes."""
+
+    __tablename__ = "colleague_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    invited_by_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # accepted | declined | withdrawn; None while open (or once it lapsed: the
+    # registration is then cancelled).
+    answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    registration: Mapped[Registration] = relationship()
 
 
 # --- several workspaces: slack_sdk's SQLAlchemy installation and OAuth state stores ---

@@ -82,6 +82,10 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ('[bot]\nfacilitators = ["alice"]\n', "bot.facilitators"),
         ('[bot]\nlanguag = "da"\n', "bot.languag"),
         ('[feedback]\nnudge_after = "3 days"\n', "feedback.nudge_after"),
+        ('[email]\nsmtp_url = "mail.example.org:587"\n', "email.smtp_url"),
+        ('[email]\nsmtp_url = "http://mail.example.org"\n', "email.smtp_url"),
+        ('[email]\nsmtp_url = "smtp://mail.example.org:99999"\n', "email.smtp_url"),
+        ('[email]\nsender = "not an address"\n', "email.sender"),
     ],
 )
 def test_bad_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -99,6 +103,28 @@ def test_bad_environment_value_names_the_key(tmp_path: Path) -> None:
     assert str(err.value).startswith(
         "config error: reminders.tick_seconds (from SDGBOT_REMINDERS_TICK_SECONDS): "
     )
+
+
+def test_email_settings_come_from_the_url_and_the_password_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    text = '[email]\nsmtp_url = "smtp://bot@mail.example.org:2525"\nsender = "sdg@example.org"\n'
+    settings = load_settings(write(tmp_path, text), env={"SMTP_PASSWORD": "s3cret"})
+    email = settings.email
+    assert (email.enabled, email.secure, email.user, email.host, email.port) == (
+        True,
+        False,
+        "bot",
+        "mail.example.org",
+        2525,
+    )
+    assert email.password == "s3cret" and "s3cret" not in repr(settings)
+    assert email.from_address == "sdg@example.org"
+    secure = load_settings(
+        write(tmp_path, '[email]\nsmtp_url = "smtps://mail.example.org"\n'), env={}
+    )
+    assert (secure.email.secure, secure.email.port, secure.email.user) == (True, 465, "")
+    assert not load_settings(write(tmp_path, ""), env={}).email.enabled
 
 
 def test_settings_are_frozen() -> None:

@@ -82,6 +82,7 @@ def test_the_export_is_a_workbook_with_typed_cells(
         "Status",
         "Registered",
         "Fee (DKK)",
+        "Guest of",
     ]
     assert all(cell.font.bold for cell in registrations[1])
     assert registrations.freeze_panes == "A2"
@@ -129,9 +130,10 @@ def test_csv_files_split_for_their_reader_and_run_no_formula(
 
     danish_registrations = danish[f"Tilmeldinger: {KEY}"].decode("utf-8-sig").splitlines()
     assert (
-        danish_registrations[0] == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK)"
+        danish_registrations[0]
+        == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK);Gæst af"
     )
-    assert "'-Bo;'+45 Consulting;Leder/strateg;Fysisk;Bekræftet;2027-04-22 12:00;10000" in (
+    assert "'-Bo;'+45 Consulting;Leder/strateg;Fysisk;Bekræftet;2027-04-22 12:00;10000;" in (
         danish_registrations
     )
     assert f"Eksport: {KEY}" in danish

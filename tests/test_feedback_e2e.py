@@ -289,8 +289,8 @@ def test_a_facilitator_gets_the_summary_the_chart_and_the_csv_files(
     feedback = files[f"Feedback: {KEY}"]
     assert registrations.startswith(b"\xef\xbb\xbf") and feedback.startswith(b"\xef\xbb\xbf")
     lines = registrations.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Name,Organisation,Role,Attendance,Status,Registered,Fee (DKK)"
-    assert "Name U2,Aarhus Kommune,Politician,In the room,Confirmed,2027-04-22 12:00,7500" in lines
+    assert lines[0] == "Name,Organisation,Role,Attendance,Status,Registered,Fee (DKK),Guest of"
+    assert "Name U2,Aarhus Kommune,Politician,In the room,Confirmed,2027-04-22 12:00,7500," in lines
     assert len(lines) == 14
     answers = feedback.decode("utf-8-sig").splitlines()
     assert answers[0].startswith("Name,Organisation,Role,Rating")

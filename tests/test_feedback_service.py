@@ -587,8 +587,8 @@ def test_the_export_holds_registrations_with_fees_and_named_answers(runtime: Run
     registrations = registrations_csv(export, t, CPH).content
     assert registrations.startswith(b"\xef\xbb\xbf")
     lines = registrations.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK)"
-    assert "Name U1;Aarhus Kommune;Politiker;Fysisk;Bekræftet;2027-04-22 12:00;10000" in lines
+    assert lines[0] == "Navn;Organisation;Rolle;Deltagelse;Status;Tilmeldt;Gebyr (DKK);Gæst af"
+    assert "Name U1;Aarhus Kommune;Politiker;Fysisk;Bekræftet;2027-04-22 12:00;10000;" in lines
     answers_csv = feedback_csv(export, t).content.decode("utf-8-sig").splitlines()
     assert (
         answers_csv[0]

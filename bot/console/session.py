@@ -320,6 +320,15 @@ class Console:
                 # Keep earlier answers; only re-ask the fields that were wrong.
                 values[block["block_id"]] = self._previous.get(block["block_id"], {})
                 continue
+            if element.get("type") == "multi_users_select" and block.get("optional"):
+                # The sandbox has one person: there are no other Slack users to pick.
+                values[block["block_id"]] = {
+                    element.get("action_id", ""): {
+                        "type": "multi_users_select",
+                        "selected_users": [],
+                    }
+                }
+                continue
             optional = " (optional)" if block.get("optional") else ""
             answer = self._ask_element(element, block.get("block_id", ""), f"{label}{optional}")
             if answer is None:

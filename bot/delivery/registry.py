@@ -47,6 +47,16 @@ def message_builders() -> dict[str, MessageBuilder]:
     from bot.models import DeliveryKind
 
     builders[DeliveryKind.REMINDER] = build_reminder
+    from bot.delivery.guest_email import (
+        build_any_reminder,
+        build_colleague_invitation,
+        build_guest_calendar,
+    )
+
+    # Guests without Slack get their reminders by e-mail (recipient "guest:<id>").
+    builders[DeliveryKind.REMINDER] = build_any_reminder
+    builders[DeliveryKind.GUEST_CALENDAR] = build_guest_calendar
+    builders[DeliveryKind.COLLEAGUE_INVITATION] = build_colleague_invitation
     builders[DeliveryKind.CHANNEL_HEADS_UP] = build_heads_up
     from bot.delivery.promotion import build_promotion
 
@@ -88,4 +98,7 @@ def planners() -> list[Planner]:
     from bot.services.offers import expire_offers
 
     found.append(expire_offers)
+    from bot.delivery.guest_email import plan_guest_emails
+
+    found.append(plan_guest_emails)
     return found

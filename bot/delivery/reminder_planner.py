@@ -48,6 +48,7 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
+from bot.services.guest_records import GUEST_RECIPIENT_PREFIX
 
 PENDING = DeliveryState.PENDING.value
 SKIPPED = DeliveryState.SKIPPED.value
@@ -154,6 +155,8 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
     rows = _rows(db, DeliveryKind.REMINDER, sessions)
     changed = 0
     for row in rows.values():
+        if row.recipient.startswith(GUEST_RECIPIENT_PREFIX):
+            continue  # a guest's e-mail reminder: bot/delivery/guest_email.py plans it
         session = sessions[row.session_id]
         offset = offsets.get(row.offset_key)
         if offset is None:

@@ -49,6 +49,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.delivery import claims, heartbeat
+from bot.delivery.email_sender import OutgoingEmail, send_email
 from bot.delivery.group_commit import Bulk, GroupCommitter, Move
 from bot.delivery.pacing import Pacer, replica_rate
 from bot.delivery.registry import (
@@ -510,7 +511,10 @@ class DeliveryWorker:
         commit: Commit,
     ) -> None:
         token = self.tokens.token_for(team_id)
-        if token is None and self.runtime.several_workspaces:
+        if isinstance(message, OutgoingEmail):
+            # A guest without Slack: the same row, sent over SMTP ([email]).
+            result = send_email(self.runtime.settings_for(team_id).email, message)
+        elif token is None and self.runtime.several_workspaces:
             result = SendResult(Outcome.PERMANENT, error="workspace not installed")
         else:
             self.pacer.space()

@@ -36,6 +36,7 @@ def registrations_table(export: SessionExport, t: Translator, zone: ZoneInfo) ->
         t.gettext("Status"),
         t.gettext("Registered"),
         t.gettext("Fee (%(currency)s)", currency=export.currency),
+        t.gettext("Guest of"),
     ]
     rows: list[list[CellValue]] = [
         [
@@ -46,6 +47,7 @@ def registrations_table(export: SessionExport, t: Translator, zone: ZoneInfo) ->
             label(STATUS_LABELS, row.status, t),
             row.registered_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
             row.fee,
+            row.brought_by,
         ]
         for row in export.registrations
     ]

@@ -129,6 +129,17 @@ def personal_data_document(
             }
             for m in data.memberships
         ],
+        "guests_you_brought": [
+            {
+                "session": _session(g.session, t),
+                "name": g.name,
+                "email": g.email,
+                "role": g.role,
+                "status": g.status,
+                "added_at": _when(g.created_at, t),
+            }
+            for g in data.guests
+        ],
         "messages": [
             {
                 "kind": m.kind,

@@ -126,13 +126,15 @@ def outcome_reply(outcome: RegistrationOutcome, t: Translator) -> Reply:
             position=outcome.waiting_position,
             title=title,
         )
-    blocks = [
-        bk.section(text),
-        bk.actions(
-            cancel_registration_button(outcome.session.key, outcome.session.title, t),
-            block_id=BlockId.REGISTRATION,
-        ),
-    ]
+    buttons = [cancel_registration_button(outcome.session.key, outcome.session.title, t)]
+    if outcome.status != RegistrationStatus.CANCELLED:
+        # Colleagues in Slack and guests without it (bot/rendering/guests.py).
+        buttons.append(
+            bk.button(
+                t.gettext("Add colleagues or guests"), ActionId.OPEN_COMPANIONS, outcome.session.key
+            )
+        )
+    blocks = [bk.section(text), bk.actions(*buttons, block_id=BlockId.REGISTRATION)]
     return Reply(fallback, blocks)
 
 

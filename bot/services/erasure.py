@@ -11,6 +11,9 @@ What goes, in one write transaction:
 * every delivery addressed to the member (sent, pending or skipped): the row
   holds their Slack user id, and a deleted pending row is never sent;
 * who-answered rows (``feedback_respondents``);
+* the guests the member entered (name, e-mail, role) and their e-mails still
+  to be sent; a guest's seat at a session that has not started is given up
+  (to the waiting list), one at a session that has started stays, detached;
 * an organisation the member wrote under "Other" that nobody else uses (its
   name is offered in everyone's type-ahead): not on the municipality list,
   in no other member's profile and on no other member's registration.  The
@@ -51,6 +54,7 @@ from bot.models import (
     Registration,
     RegistrationStatus,
 )
+from bot.services.guests import forget_guests_of
 from bot.services.registration import Promotion, cancel_registration
 
 
@@ -198,6 +202,8 @@ def erase_member(db: Session, team_id: str, slack_user_id: str, now: datetime) -
                 cancelled.append(session.title)
         db.delete(registration)
     db.flush()
+    # The guests the member entered go with them (upcoming seats to the waiting list).
+    forget_guests_of(db, team_id, member_id, now)
 
     past = _past_participations(db, member_id, now)
     feedback = affected_rows(

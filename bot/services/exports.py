@@ -20,11 +20,13 @@ from bot.config import FeeSettings
 from bot.models import (
     FeedbackResponse,
     FeedbackSdg,
+    Guest,
     Member,
     Organisation,
     Registration,
 )
 from bot.services.fees import participant_name, session_fees
+from bot.services.guest_records import guests_by_registration
 from bot.services.sessions import find_session
 
 
@@ -37,6 +39,8 @@ class RegistrationRow:
     status: str
     registered_at: datetime
     fee: int | None  # confirmed participants only
+    # A guest without Slack: who brought them ("" for members).
+    brought_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,24 +71,29 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         participant.registration_id: participant.fee.amount
         for participant in session_fees(db, session, fees)
     }
-    registrations = [
-        RegistrationRow(
-            name=participant_name(member),
-            organisation=organisation or "",
-            role=member.role if member else None,
-            attendance=registration.attendance,
-            status=registration.status,
-            registered_at=registration.registered_at,
-            fee=fee_by_registration.get(registration.id),
+    rows = db.execute(
+        select(Registration, Member, Organisation.name)
+        .outerjoin(Member, Member.id == Registration.member_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.session_id == session.id)
+        .order_by(Registration.registered_at, Registration.id)
+    ).all()
+    guests = guests_by_registration(db, (row[0].id for row in rows))
+    registrations = []
+    for registration, member, organisation in rows:
+        guest = guests.get(registration.id)
+        registrations.append(
+            RegistrationRow(
+                name=guest.name if guest else participant_name(member),
+                organisation=organisation or "",
+                role=guest.role if guest else (member.role if member else None),
+                attendance=registration.attendance,
+                status=registration.status,
+                registered_at=registration.registered_at,
+                fee=fee_by_registration.get(registration.id),
+                brought_by=_brought_by(db, guest),
+            )
         )
-        for registration, member, organisation in db.execute(
-            select(Registration, Member, Organisation.name)
-            .outerjoin(Member, Member.id == Registration.member_id)
-            .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
-            .where(Registration.session_id == session.id)
-            .order_by(Registration.registered_at, Registration.id)
-        ).tuples()
-    ]
 
     goals: dict[int, list[int]] = {}
     for response_id, goal in db.execute(
@@ -125,3 +134,10 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         registrations=registrations,
         feedback=feedback,
     )
+
+
+def _brought_by(db: Session, guest: Guest | None) -> str:
+    if guest is None:
+        return ""
+    member = db.get(Member, guest.brought_by_member_id)
+    return participant_name(member)

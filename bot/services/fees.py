@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session
 from bot.config import FeeSettings
 from bot.models import Member, Organisation, ProgrammeSession, Registration, RegistrationStatus
 from bot.services import membership as membership_service
+from bot.services.guest_records import guests_by_registration
 from bot.services.membership import discounted_price
 from bot.services.seasons import season_by_key, sessions_in
 
@@ -93,6 +94,8 @@ class ParticipantFee:
     country: str
     attendance: str
     fee: Fee
+    # A guest without Slack, brought by a member (bot/services/guests.py).
+    guest: bool = False
 
 
 def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> list[ParticipantFee]:
@@ -110,7 +113,8 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
         .order_by(
             func.coalesce(Registration.promoted_at, Registration.registered_at), Registration.id
         )
-    ).tuples()
+    ).all()
+    guests = guests_by_registration(db, (row[0].id for row in rows))
     price = session_price(session)
     seen: set[int] = set()
     out: list[ParticipantFee] = []
@@ -138,15 +142,17 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
             fee = Fee(price, price, fees.currency, fees.extra_participant_discount)
         if organisation is not None:
             seen.add(organisation.id)
+        guest = guests.get(registration.id)
         out.append(
             ParticipantFee(
                 registration_id=registration.id,
                 member_id=member.id if member else None,
-                participant=participant_name(member),
+                participant=guest.name if guest else participant_name(member),
                 organisation=organisation.name if organisation else "",
                 country=organisation.country if organisation else "",
                 attendance=registration.attendance,
                 fee=fee,
+                guest=guest is not None,
             )
         )
     return out
@@ -181,6 +187,8 @@ class InvoiceLine:
     discounted: bool
     # "session", or "membership" for a season membership (session_* then name the season).
     kind: str = "session"
+    # A guest without Slack, brought by a member of the organisation.
+    guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,6 +231,7 @@ def invoices_for(
                 amount=participant.fee.amount,
                 full_price=participant.fee.full_price,
                 discounted=participant.fee.discounted,
+                guest=participant.guest,
             )
             grouped.setdefault((participant.organisation, participant.country), []).append(line)
     return tuple(
@@ -257,6 +266,7 @@ def season_invoices(
                 full_price=enrolment.full_price,
                 discounted=enrolment.discounted,
                 kind="membership",
+                guest=enrolment.guest,
             )
             grouped.setdefault((enrolment.organisation, enrolment.country), []).append(line)
         for invoice in organisations:  # the memberships first, then the priced sessions

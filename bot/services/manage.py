@@ -118,7 +118,8 @@ def _room_seats_taken(db: Session, session_id: int) -> int:
         db.scalar(
             select(func.count()).where(
                 Registration.session_id == session_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
+                # Offered seats (priced promotions, colleagues signed up) are held too.
+                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)),
                 Registration.attendance == Attendance.ROOM,
             )
         )

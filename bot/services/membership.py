@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from bot.config import FeeSettings
 from bot.models import Member, Membership, Organisation, ProgrammeSeason, ProgrammeSession
 from bot.seasons import Season
+from bot.services.guest_records import guests_by_membership
 from bot.services.members import find_member
 from bot.services.seasons import season_at, season_by_key
 
@@ -57,6 +58,8 @@ class Enrolment:
     price: int
     full_price: int
     discounted: bool
+    # A guest without Slack enrolled for a members-only session (bot/services/guests.py).
+    guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ def memberships_of_season(
             Membership.left_at.is_(None),
         )
         .order_by(Membership.enrolled_at, Membership.id)
-    ).tuples()
+    ).all()
+    guests = guests_by_membership(db, (row[0].id for row in rows if row[0].member_id is None))
     full = full_price_of(db, team_id, season_key, fees)
     reduced = discounted_price(full, fees.extra_participant_discount)
     seen: set[int] = set()
@@ -119,6 +123,7 @@ def memberships_of_season(
         further = organisation is not None and organisation.id in seen
         if organisation is not None:
             seen.add(organisation.id)
+        guest = guests.get(membership.id) if member is None else None
         out.append(
             Enrolment(
                 membership_id=membership.id,
@@ -126,7 +131,7 @@ def memberships_of_season(
                 slack_user_id=member.slack_user_id if member else "",
                 participant=(member.name or member.slack_real_name or member.slack_user_id)
                 if member
-                else "",
+                else (guest.name if guest else ""),
                 organisation_id=organisation.id if organisation else None,
                 organisation=organisation.name if organisation else "",
                 country=organisation.country if organisation else "",
@@ -134,6 +139,7 @@ def memberships_of_season(
                 price=reduced if further else full,
                 full_price=full,
                 discounted=further,
+                guest=guest is not None,
             )
         )
     return out

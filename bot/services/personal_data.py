@@ -21,6 +21,7 @@ from bot.models import (
     Delivery,
     FeedbackRespondent,
     FeedbackResponse,
+    Guest,
     Membership,
     Organisation,
     ProgrammeSession,
@@ -116,6 +117,18 @@ class MembershipRecord:
 
 
 @dataclass(frozen=True)
+class GuestRecord:
+    """A guest without Slack the member entered: their data, entered by the member."""
+
+    session: SessionRef
+    name: str
+    email: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class PersonalData:
     slack_user_id: str
     retain: timedelta
@@ -125,6 +138,7 @@ class PersonalData:
     feedback: tuple[FeedbackRecord, ...] = ()
     anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
     memberships: tuple[MembershipRecord, ...] = ()
+    guests: tuple[GuestRecord, ...] = ()
     # When the member's private calendar address was made (its token is theirs alone).
     calendar_link_created_at: datetime | None = None
 
@@ -242,10 +256,23 @@ def collect_personal_data(
             .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
         )
     ]
+    guests = tuple(
+        GuestRecord(
+            SessionRef.of(session), guest.name, guest.email, guest.role, status, guest.created_at
+        )
+        for guest, session, status in db.execute(
+            select(Guest, ProgrammeSession, Registration.status)
+            .join(ProgrammeSession, ProgrammeSession.id == Guest.session_id)
+            .join(Registration, Registration.id == Guest.registration_id)
+            .where(Guest.team_id == team_id, Guest.brought_by_member_id == member.id)
+            .order_by(ProgrammeSession.starts_at, Guest.id)
+        ).tuples()
+    )
     return PersonalData(
         slack_user_id=slack_user_id,
         retain=retain,
         profile=profile,
+        guests=guests,
         registrations=tuple(registrations),
         messages=tuple(messages),
         feedback=tuple(feedback),

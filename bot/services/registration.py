@@ -328,6 +328,9 @@ def register_member(
     member = find_member(db, team_id, slack_user_id)
     registration = _registration_of(db, session.id, member.id) if member else None
     if member is not None and registration is not None:
+        if registration.status == RegistrationStatus.OFFERED and not member.has_profile:
+            # A colleague signed up by someone else: the profile comes first.
+            raise ProfileRequired(session.key, ask_attendance=False)
         if registration.status == RegistrationStatus.OFFERED:
             # Registering while a seat is offered (the card showed the price) accepts it.
             registration.status = RegistrationStatus.CONFIRMED

@@ -42,6 +42,7 @@ from bot.models import (
     DeliveryKind,
     FeedbackRespondent,
     FeedbackResponse,
+    Guest,
     Member,
     ProgrammeSession,
     Registration,
@@ -78,6 +79,8 @@ def _holds_personal_data() -> list[ColumnElement[bool]]:
         ),
         exists().where(FeedbackRespondent.session_id == ProgrammeSession.id),
         exists().where(_personal_delivery(), Delivery.session_id == ProgrammeSession.id),
+        # Guests' names and addresses; their registrations stay, detached, for the counts.
+        exists().where(Guest.session_id == ProgrammeSession.id),
     ]
 
 
@@ -140,6 +143,13 @@ def _forget_sessions(db: Session, session_ids: list[int]) -> RetentionReport:
         db.execute(
             delete(Delivery)
             .where(Delivery.session_id.in_(session_ids), _personal_delivery())
+            .execution_options(synchronize_session=False)
+        )
+    )
+    registrations += affected_rows(
+        db.execute(
+            delete(Guest)
+            .where(Guest.session_id.in_(session_ids))
             .execution_options(synchronize_session=False)
         )
     )

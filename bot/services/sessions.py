@@ -111,6 +111,10 @@ def _to_view(
     )
 
 
+# Seats held in the room: confirmed, and offered but not yet answered (as registration counts).
+SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+
+
 def _views(
     db: Session, sessions: list[ProgrammeSession], team_id: str, slack_user_id: str | None
 ) -> list[SessionView]:
@@ -125,7 +129,8 @@ def _views(
     )
     for session_id, status, attendance, count in rows:
         room, waiting = counts.get(session_id, (0, 0))
-        if status == RegistrationStatus.CONFIRMED and attendance == Attendance.ROOM:
+        # A seat offered (a priced promotion, a colleague signed up) is held: not left.
+        if status in SEAT_HOLDING and attendance == Attendance.ROOM:
             room += count
         elif status == RegistrationStatus.WAITING:
             waiting += count

@@ -7,6 +7,7 @@ from handlers.frame import Frame
 
 def register(frame: Frame) -> None:
     from handlers.actions import calendar as calendar_actions
+    from handlers.actions import colleagues as colleague_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
     from handlers.actions import learning_points as learning_point_actions
@@ -25,3 +26,4 @@ def register(frame: Frame) -> None:
     membership_actions.register(frame)
     offer_actions.register(frame)
     calendar_actions.register(frame)
+    colleague_actions.register(frame)

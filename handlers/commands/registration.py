@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from bot.commands import CommandName
 from bot.errors import AttendanceRequired, MembersOnly, ProfileRequired
+from bot.rendering.blocks import MAX_MESSAGE_BLOCKS
 from bot.rendering.cancellation import cancel_question_reply
+from bot.rendering.guests import my_companions_blocks
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
@@ -17,7 +19,7 @@ from bot.rendering.registration import (
     when_text,
 )
 from bot.rendering.reply import Reply
-from bot.services import registration
+from bot.services import colleagues, guests, registration
 from handlers.frame import CommandAnswer, FollowUp, Request
 from handlers.membership_offer import members_only_answer
 from handlers.views.registration import open_profile_modal
@@ -62,7 +64,15 @@ def answer_cancel(req: Request, argument: str) -> Reply:
 def answer_my(req: Request, argument: str) -> Reply:
     with req.db() as db:
         items = registration.my_registrations(db, req.team, req.user_id, req.now)
-    return my_registrations_reply(items, req.t)
+        own_guests = guests.my_guests(db, req.team, req.user_id, req.now)
+        invitations = colleagues.open_invitations_by(
+            db, req.team, req.user_id, req.now, req.settings.registration.offer_valid
+        )
+    reply = my_registrations_reply(items, req.t)
+    extra = my_companions_blocks(own_guests, invitations, req.t)
+    if not extra:
+        return reply
+    return Reply(reply.text, [*reply.blocks, *extra][:MAX_MESSAGE_BLOCKS])
 
 
 def answer_profile(req: Request, argument: str) -> FollowUp:

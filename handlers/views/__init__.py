@@ -6,6 +6,7 @@ from handlers.frame import Frame
 
 
 def register(frame: Frame) -> None:
+    from handlers.views import companions as companion_views
     from handlers.views import feedback as feedback_views
     from handlers.views import learning_points as learning_point_views
     from handlers.views import manage as manage_views
@@ -15,3 +16,4 @@ def register(frame: Frame) -> None:
     feedback_views.register(frame)
     manage_views.register(frame)
     learning_point_views.register(frame)
+    companion_views.register(frame)

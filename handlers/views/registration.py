@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, MembersOnly, UnknownOrganisation
+from bot.errors import AttendanceRequired, DomainError, MembersOnly, UnknownOrganisation
 from bot.ids import ActionId, BlockId, CallbackId
+from bot.rendering.guests import companion_blocks
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
@@ -30,8 +31,9 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
+from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request, reply_for_error
 from handlers.membership_offer import members_only_answer
+from handlers.views.companions import add_companions, read_companions
 
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
@@ -42,9 +44,16 @@ FIELD_BLOCKS: dict[str, str] = {
 
 
 def open_profile_modal(
-    req: Request, *, pending: PendingRegistration | None = None, ask_attendance: bool = False
+    req: Request,
+    *,
+    pending: PendingRegistration | None = None,
+    ask_attendance: bool = False,
+    bring: bool = True,
 ) -> None:
-    """views.open with the member's current profile (name prefilled from Slack)."""
+    """views.open with the member's current profile (name prefilled from Slack).
+
+    Registering, the modal also asks for the colleagues brought along (unless *bring* is off).
+    """
     with req.db() as db:
         profile = profiles.profile_of(db, req.team, req.user_id)
         title = ""
@@ -53,6 +62,8 @@ def open_profile_modal(
     view = profile_modal(
         req.t, profile, pending=pending, session_title=title, ask_attendance=ask_attendance
     )
+    if pending is not None and bring:
+        view["blocks"] = [*view["blocks"], *companion_blocks(req.t, guests=False)]
     req.web.views_open(trigger_id=req.surface.trigger_id, view=view)
 
 
@@ -102,9 +113,12 @@ def submit_profile(req: Request) -> ModalAnswer:
     }
     if _asked_attendance(req.view) and form.attendance is None:
         problems[BlockId.ATTENDANCE] = t.gettext("Choose in the room or online.")
+    bringing = read_companions(req)
+    problems.update(bringing.problems)
     if problems:
         return ModalAnswer(ModalErrors(problems))
     assert form.name is not None and form.role is not None
+    brought: Reply | None = None
     try:
         with req.write() as db:
             saved = save_profile_and_register(
@@ -120,6 +134,13 @@ def submit_profile(req: Request) -> ModalAnswer:
                 now=req.now,
                 fees=req.settings.fees,
             )
+            if saved.outcome is not None and pending is not None and bringing.anyone:
+                # Registered: colleagues and guests in the same transaction, refused alone.
+                try:
+                    with db.begin_nested():
+                        brought = add_companions(db, req, pending.key, bringing)
+                except DomainError as refused:
+                    brought = reply_for_error(refused, t)
     except UnknownOrganisation as exc:
         return ModalAnswer(ModalErrors({BlockId.PROFILE_ORGANISATION: t.gettext(exc.message_id)}))
     reply: Reply
@@ -135,12 +156,16 @@ def submit_profile(req: Request) -> ModalAnswer:
         reply = outcome_reply(saved.outcome, t)
     else:
         return ModalAnswer()
+    if brought is not None:
+        also = brought
+        return ModalAnswer(follow_up=lambda lazy: send_to_dm(lazy, reply, also))
     return ModalAnswer(follow_up=lambda lazy: send_to_dm(lazy, reply))
 
 
-def send_to_dm(req: Request, reply: Reply) -> None:
+def send_to_dm(req: Request, reply: Reply, *more: Reply) -> None:
     # The modal is closed and has no response_url: the answer goes to the member's DM.
-    req.dm(reply)
+    for message in (reply, *more):
+        req.dm(message)
 
 
 def profile_notice(req: Request, text: str) -> dict[str, Any]:
