@@ -93,11 +93,14 @@ def populate(database: Database) -> None:
                     for n, member_id in enumerate(member_ids[start : start + CHUNK], start)
                 ],
             )
+    # Answers are stored under random ids (bot.services.feedback), not numbered by the database.
+    response_ids = rng.sample(range(1, 2**31), RESPONSES)
     with database.unit_of_work(write=True) as db:
         db.execute(
             insert(FeedbackResponse),
             [
                 {
+                    "id": response_id,
                     "team_id": TEAM,
                     "session_id": past_id,
                     "member_id": member_id,
@@ -108,10 +111,9 @@ def populate(database: Database) -> None:
                     "role": "leader",
                     "organisation_name": f"Kommune {member_id % 98:02d}",
                 }
-                for member_id in member_ids[:RESPONSES]
+                for response_id, member_id in zip(response_ids, member_ids[:RESPONSES], strict=True)
             ],
         )
-        response_ids = list(db.scalars(select(FeedbackResponse.id)))
         db.execute(
             insert(FeedbackSdg),
             [

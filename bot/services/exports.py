@@ -24,7 +24,7 @@ from bot.models import (
     Organisation,
     Registration,
 )
-from bot.services.fees import participant_name, session_fees
+from bot.services.fees import participant_name_of, session_fees
 from bot.services.sessions import find_session
 
 
@@ -67,18 +67,41 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         participant.registration_id: participant.fee.amount
         for participant in session_fees(db, session, fees)
     }
+    # Plain columns, not ORM objects, as in session_fees.
     registrations = [
         RegistrationRow(
-            name=participant_name(member),
+            name=participant_name_of(member_id, name, real_name, user_id),
             organisation=organisation or "",
-            role=member.role if member else None,
-            attendance=registration.attendance,
-            status=registration.status,
-            registered_at=registration.registered_at,
-            fee=fee_by_registration.get(registration.id),
+            role=role if member_id is not None else None,
+            attendance=attendance,
+            status=status,
+            registered_at=registered_at,
+            fee=fee_by_registration.get(registration_id),
         )
-        for registration, member, organisation in db.execute(
-            select(Registration, Member, Organisation.name)
+        for (
+            registration_id,
+            attendance,
+            status,
+            registered_at,
+            member_id,
+            name,
+            real_name,
+            user_id,
+            role,
+            organisation,
+        ) in db.execute(
+            select(
+                Registration.id,
+                Registration.attendance,
+                Registration.status,
+                Registration.registered_at,
+                Member.id,
+                Member.name,
+                Member.slack_real_name,
+                Member.slack_user_id,
+                Member.role,
+                Organisation.name,
+            )
             .outerjoin(Member, Member.id == Registration.member_id)
             .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
             .where(Registration.session_id == session.id)
