@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import heartbeat
-from bot.delivery.pacing import WINDOW, Pacer, replica_rate
+from bot.delivery.pacing import Pacer, replica_rate
 from bot.delivery.scheduler import DeliveryScheduler
 from bot.delivery.slack_sender import make_delivery_client
 from bot.models import Worker
@@ -86,7 +86,7 @@ def test_a_restart_drops_this_hosts_workers_whose_process_is_gone(runtime: Runti
 
 @pytest.mark.parametrize(
     "budget,replicas,rate",
-    [(100, 1, 99.0), (60, 3, 19.0), (60, 2, 29.0), (20, 3, 6.0), (1, 2, 0.495)],
+    [(100, 1, 96.0), (60, 3, 19.0), (60, 2, 28.0), (20, 3, 6.0), (1, 2, 0.48)],
 )
 def test_the_budget_is_shared_in_whole_calls_per_second(
     budget: int, replicas: int, rate: float
@@ -96,55 +96,12 @@ def test_the_budget_is_shared_in_whole_calls_per_second(
     assert replicas * replica_rate(budget, replicas) <= budget
 
 
-class FakeTime:
-    """A monotonic clock that only a sleep moves."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def test_a_late_call_is_caught_up_by_the_next_one() -> None:
-    time = FakeTime()
-    pacer = Pacer(10, monotonic=time.monotonic, sleep=time.sleep)
-    interval = WINDOW / 10
-    pacer.space()
-    assert time.now == 0.0
-    time.now = interval + 0.03  # the thread woke 30 ms late: it goes at once
-    pacer.space()
-    assert time.now == pytest.approx(interval + 0.03)
-    pacer.space()  # the next slot is two intervals from the first, not one from the late call
-    assert time.now == pytest.approx(2 * interval)
-
-
-def test_catching_up_never_puts_more_than_the_rate_in_a_window() -> None:
-    time = FakeTime()
-    pacer = Pacer(10, monotonic=time.monotonic, sleep=time.sleep)
-    moments = []
-    for n in range(200):
-        if n % 7 == 3:
-            time.now += 0.04  # late wake-ups, each within what may be caught up
-        pacer.space()
-        moments.append(time.now)
-    busiest = max(
-        sum(1 for other in moments if at <= other < at + WINDOW - 1e-9) for at in moments
-    )
-    assert busiest <= 10
-    # ... and the late wake-ups cost (almost) nothing: 200 calls on a timeline of 10 per WINDOW.
-    assert moments[-1] <= 199 * WINDOW / 10 + 0.05
-
-
 def test_a_pacer_follows_a_new_share() -> None:
     clock = [0.0]
     pacer = Pacer(10, monotonic=lambda: clock[0])
     assert pacer.acquire()  # the one token
     pacer.set_rate(20)
-    clock[0] += 0.06  # one token at 20 per WINDOW (one per 0.051 s); not at 10 (0.102 s)
+    clock[0] += 0.05  # one token at 20/s, half a token at 10/s
     guard = threading.Timer(2, pacer.stop)  # the fake clock stands still: fail, not hang
     guard.start()
     try:
