@@ -1,7 +1,10 @@
 """A reminder fan-out through real `sdgbot serve` processes, against the Web API stand-in.
 
 Run by hand: ``.venv/bin/python bench/reminder_fanout.py [--count 5000]
-[--rate 100] [--database URL]``.  Prints figures; asserts nothing.  Modes:
+[--rate 100] [--database URL] [--limited-only] [--replicas N]``.  Prints
+figures; asserts nothing.  ``--limited-only`` runs the limited mode alone
+(with ``--replicas N``: N processes only; one, then three without it), and
+prints when any 429 came.  Modes:
 
 - *plain loop*: one slack_sdk WebClient posting the same messages one after
   another in a process of its own: the yardstick;
@@ -130,7 +133,13 @@ def main() -> None:
     work = Path(workdir.name)
     config = work / "config.toml"
     config.write_text("", encoding="utf-8")
+    limited_only = "--limited-only" in sys.argv
+    replica_counts = (int_argument("--replicas", 0),) if "--replicas" in sys.argv else (1, 3)
     with FaultyStandIn() as standin:
+        if limited_only:
+            limited(standin, url, config, work, count, rate, replica_counts)
+            workdir.cleanup()
+            return
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],
@@ -144,40 +153,62 @@ def main() -> None:
             target=f"(whole run {time.monotonic() - started:.1f} s)",
         )
 
-        def env(budget: int) -> dict[str, str]:
-            return serve_env(
-                config=config,
-                database_url=url,
-                api_url=standin.api_url,
-                team_id=TEAM,
-                bot_token=TOKEN,
-                signing_secret="bench",
-                REMINDERS_OFFSETS="PT1H",
-                REMINDERS_QUIET_HOURS="",
-                REMINDERS_TICK_SECONDS="30",
-                REMINDERS_SEND_RATE_PER_SECOND=str(budget),
-            )
-
         plan(url, config, count, "UN")
-        run_servers(env(1000), work, 1, "UN", count, standin, 120)
+        run_servers(environment(standin, url, config, 1000), work, 1, "UN", count, standin, 120)
         unlimited = report("sdgbot serve, no limit", count, *delivered(standin, "UN"), target="")
         print(f"{'':<28} {unlimited / loop_rate:.2f} of the plain loop's rate (target >= 0.8)")
 
-        standin.limit_rate("chat.postMessage", rate)
-        for replicas, prefix in ((1, "UL"), (3, "UR")):
-            plan(url, config, count, prefix)
-            run_servers(env(rate), work, replicas, prefix, count, standin, 3 * count / rate + 30)
-            per_member, times, refused = delivered(standin, prefix)
-            seconds = times[-1] - times[0]
-            report(
-                f"{replicas} replica(s) at {rate}/s",
-                count,
-                per_member,
-                times,
-                refused,
-                target=f"{seconds / (count / rate):.3f} x {count}/R (target <= 1.05)",
-            )
+        limited(standin, url, config, work, count, rate, replica_counts)
     workdir.cleanup()
+
+
+def environment(standin: FaultyStandIn, url: str, config: Path, budget: int) -> dict[str, str]:
+    return serve_env(
+        config=config,
+        database_url=url,
+        api_url=standin.api_url,
+        team_id=TEAM,
+        bot_token=TOKEN,
+        signing_secret="bench",
+        REMINDERS_OFFSETS="PT1H",
+        REMINDERS_QUIET_HOURS="",
+        REMINDERS_TICK_SECONDS="30",
+        REMINDERS_SEND_RATE_PER_SECOND=str(budget),
+    )
+
+
+def limited(
+    standin: FaultyStandIn,
+    url: str,
+    config: Path,
+    work: Path,
+    count: int,
+    rate: int,
+    replica_counts: tuple[int, ...],
+) -> None:
+    standin.limit_rate("chat.postMessage", rate)
+    for replicas in replica_counts:
+        prefix = f"U{replicas}R"
+        plan(url, config, count, prefix)
+        env = environment(standin, url, config, rate)
+        run_servers(env, work, replicas, prefix, count, standin, 3 * count / rate + 30)
+        per_member, times, refused = delivered(standin, prefix)
+        seconds = times[-1] - times[0]
+        report(
+            f"{replicas} replica(s) at {rate}/s",
+            count,
+            per_member,
+            times,
+            refused,
+            target=f"{seconds / (count / rate):.3f} x {count}/R (target <= 1.05)",
+        )
+        if refused:
+            moments = [
+                f"{call.at - times[0]:.2f}"
+                for call in standin.calls_to("chat.postMessage")
+                if call.status == 429 and str(call.args["channel"]).startswith(prefix)
+            ]
+            print(f"{'':<28} 429s at {', '.join(moments)} s after the first call")
 
 
 if __name__ == "__main__":

@@ -222,12 +222,41 @@ class DeliveryWorker:
         Rows are claimed a few at a time (about two seconds' worth of pacing)
         and refilled whenever half of them are done, so a large fan-out never
         sits claimed (and unavailable to other replicas) while it waits.
-        *beat* records a heartbeat first (a one-off run has no heartbeat
-        thread; ``serve``'s has).
+        *beat* records a heartbeat first and keeps beating from a thread of
+        its own while the run lasts (a one-off run has no heartbeat thread;
+        ``serve``'s has): a long fan-out is never taken for a dead one's.
         """
+        if not beat:
+            return self._run(now)
+        self.beat(now())
+        done = threading.Event()
+        beating = threading.Thread(
+            target=self._beat_until, args=(done, now), name="sdgbot-run-heartbeat", daemon=True
+        )
+        beating.start()
+        try:
+            return self._run(now)
+        finally:
+            done.set()
+            beating.join()
+
+    def _beat_until(self, done: threading.Event, now: Callable[[], datetime]) -> None:
+        """Beat every fifth of the timeout until *done*.
+
+        A one-off run may be given a fixed *now* (the console's clock, the
+        CLI's start): its beats move on by the time that really passed.
+        """
+        first, started = now(), time.monotonic()
+        while not done.wait(self.timeout.total_seconds() / 5):
+            moment = max(now(), first + timedelta(seconds=time.monotonic() - started))
+            try:
+                self.beat(moment)
+            except Exception:
+                # The others take over this run's claims if it stays silent.
+                log.exception("heartbeat failed")
+
+    def _run(self, now: Callable[[], datetime]) -> WorkReport:
         report = WorkReport()
-        if beat:
-            self.beat(now())
         kinds = list(self.builders)
         with self.runtime.unit_of_work() as db:
             if not claims.anything_to_claim(

@@ -20,11 +20,13 @@ from decimal import Decimal
 
 from babel.numbers import get_decimal_symbol
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.rendering.spreadsheet_cells import CellValue, csv_delimiter, safe_cell
+from bot.rendering.spreadsheet_cells import CellValue, csv_delimiter, neutralised, safe_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -45,6 +47,12 @@ class Table:
 
 
 def _csv_text(value: CellValue, decimal_mark: str) -> str:
+    # The two kinds nearly every cell is, first: an export has 100,000 rows.
+    kind = type(value)
+    if kind is str:
+        return neutralised(value)  # type: ignore[arg-type]
+    if kind is int:
+        return str(value)
     value = safe_cell(value)
     if value is None:
         return ""
@@ -99,25 +107,20 @@ def _display_width(value: CellValue) -> int:
 
 
 def xlsx_bytes(tables: Sequence[Table]) -> bytes:
-    """One workbook, a sheet per table: a bold, frozen header row and fitted column widths."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    """One workbook, a sheet per table: a bold, frozen header row and fitted column widths.
+
+    Written in openpyxl's write-only mode: rows stream to the file instead of
+    being kept as cells (an export of 100,000 rows in seconds, not minutes).
+    Column widths therefore come first, from the rows' values.
+    """
+    workbook = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.name, taken))
-        sheet.append([_xlsx_value(title) for title in table.header])
-        for cell in sheet[1]:
-            cell.font = bold
+        rows = [[_xlsx_value(value) for value in row] for row in table.rows]
         widths = [_display_width(title) for title in table.header]
-        for row in table.rows:
-            values = [_xlsx_value(value) for value in row]
-            sheet.append(values)
-            for cell, value in zip(sheet[sheet.max_row], values, strict=False):
-                if isinstance(value, datetime):
-                    cell.number_format = _DATETIME_FORMAT
-                elif isinstance(value, date):
-                    cell.number_format = _DATE_FORMAT
+        for values in rows:
             widths = [
                 max(width, _display_width(value))
                 for width, value in zip(widths, values + [None] * len(widths), strict=False)
@@ -127,6 +130,28 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
                 _MAX_COLUMN_WIDTH, width + 2
             )
         sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(sheet, _xlsx_value(title), bold) for title in table.header])
+        for values in rows:
+            sheet.append([_typed_cell(sheet, value) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _header_cell(sheet: WriteOnlyWorksheet, value: CellValue, bold: Font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = bold
+    return cell
+
+
+def _typed_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+    """A moment or a date as a cell with its format; anything else as it is."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _DATE_FORMAT
+        return cell
+    return value

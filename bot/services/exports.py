@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.config import FeeSettings
 from bot.models import (
@@ -25,8 +25,7 @@ from bot.models import (
     Organisation,
     Registration,
 )
-from bot.services.fees import participant_name, session_fees
-from bot.services.guest_records import guests_by_registration
+from bot.services.fees import participant_name_of, session_fees
 from bot.services.sessions import find_session
 
 
@@ -71,29 +70,67 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         participant.registration_id: participant.fee.amount
         for participant in session_fees(db, session, fees)
     }
-    rows = db.execute(
-        select(Registration, Member, Organisation.name)
-        .outerjoin(Member, Member.id == Registration.member_id)
-        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
-        .where(Registration.session_id == session.id)
-        .order_by(Registration.registered_at, Registration.id)
-    ).all()
-    guests = guests_by_registration(db, (row[0].id for row in rows))
-    registrations = []
-    for registration, member, organisation in rows:
-        guest = guests.get(registration.id)
-        registrations.append(
-            RegistrationRow(
-                name=guest.name if guest else participant_name(member),
-                organisation=organisation or "",
-                role=guest.role if guest else (member.role if member else None),
-                attendance=registration.attendance,
-                status=registration.status,
-                registered_at=registration.registered_at,
-                fee=fee_by_registration.get(registration.id),
-                brought_by=_brought_by(db, guest),
-            )
+    # Plain columns, not ORM objects, as in session_fees.
+    brought_by = aliased(Member)
+    registrations = [
+        RegistrationRow(
+            name=guest_name
+            if guest_name is not None
+            else participant_name_of(member_id, name, real_name, user_id),
+            organisation=organisation or "",
+            role=guest_role if guest_name is not None else role,
+            attendance=attendance,
+            status=status,
+            registered_at=registered_at,
+            fee=fee_by_registration.get(registration_id),
+            brought_by=""
+            if guest_name is None
+            else participant_name_of(by_id, by_name, by_real_name, by_user_id),
         )
+        for (
+            registration_id,
+            attendance,
+            status,
+            registered_at,
+            member_id,
+            name,
+            real_name,
+            user_id,
+            role,
+            organisation,
+            guest_name,
+            guest_role,
+            by_id,
+            by_name,
+            by_real_name,
+            by_user_id,
+        ) in db.execute(
+            select(
+                Registration.id,
+                Registration.attendance,
+                Registration.status,
+                Registration.registered_at,
+                Member.id,
+                Member.name,
+                Member.slack_real_name,
+                Member.slack_user_id,
+                Member.role,
+                Organisation.name,
+                Guest.name,
+                Guest.role,
+                brought_by.id,
+                brought_by.name,
+                brought_by.slack_real_name,
+                brought_by.slack_user_id,
+            )
+            .outerjoin(Member, Member.id == Registration.member_id)
+            .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+            .outerjoin(Guest, Guest.registration_id == Registration.id)
+            .outerjoin(brought_by, brought_by.id == Guest.brought_by_member_id)
+            .where(Registration.session_id == session.id)
+            .order_by(Registration.registered_at, Registration.id)
+        ).tuples()
+    ]
 
     goals: dict[int, list[int]] = {}
     for response_id, goal in db.execute(
@@ -134,10 +171,3 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         registrations=registrations,
         feedback=feedback,
     )
-
-
-def _brought_by(db: Session, guest: Guest | None) -> str:
-    if guest is None:
-        return ""
-    member = db.get(Member, guest.brought_by_member_id)
-    return participant_name(member)

@@ -29,14 +29,6 @@ def guest_id_of(recipient: str) -> int | None:
     return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
-def guests_by_registration(db: Session, registration_ids: Iterable[int]) -> dict[int, Guest]:
-    ids = list(registration_ids)
-    if not ids:
-        return {}
-    rows = db.scalars(select(Guest).where(Guest.registration_id.in_(ids)))
-    return {guest.registration_id: guest for guest in rows}
-
-
 def guests_by_membership(db: Session, membership_ids: Iterable[int]) -> dict[int, Guest]:
     ids = list(membership_ids)
     if not ids:
