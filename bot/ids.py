@@ -53,6 +53,9 @@ class ActionId(enum.StrEnum):
     REMOVE_MEMBER = "membership.remove_member"  # facilitators
     ACCEPT_SEAT_OFFER = "offer.accept"
     DECLINE_SEAT_OFFER = "offer.decline"
+    INVOICE_NUMBER_INPUT = "invoicing.number_input"
+    INVOICE_REFERENCE_INPUT = "invoicing.reference_input"
+    EDIT_INVOICE_DETAILS = "invoicing.edit_details"  # facilitators
 
 
 class CallbackId(enum.StrEnum):
@@ -61,6 +64,8 @@ class CallbackId(enum.StrEnum):
     FEEDBACK_REPORT = "feedback.report_modal"
     LEARNING_POINT = "learning_points.modal"
     SESSION_FORM = "manage.session_modal"
+    INVOICE_DETAILS = "invoicing.details_modal"  # facilitators
+    JOIN_WITH_INVOICE_DETAILS = "invoicing.join_modal"
 
 
 class BlockId(enum.StrEnum):
@@ -98,3 +103,6 @@ class BlockId(enum.StrEnum):
     CANCEL_SESSION_ACTIONS = "manage.cancel_session_actions"
     MEMBERSHIP_ACTIONS = "membership.actions"
     SEAT_OFFER_ACTIONS = "offer.actions"
+    INVOICE_NUMBER = "invoicing.number"
+    INVOICE_REFERENCE = "invoicing.reference"
+    INVOICE_ACTIONS = "invoicing.actions"
