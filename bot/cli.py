@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     invoices = sub.add_parser(
         "invoices", help="the invoice basis (.xlsx) and a Peppol UBL invoice per organisation"
     )
-    invoices.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
+    invoices.add_argument(
+        "--team", default=None, help="the workspace (T...) with several workspaces"
+    )
     invoices.add_argument("--out", required=True, help="the directory the files are written to")
     invoices.add_argument("season", help="a [[season]] key, or e.g. 2026-2027")
 

@@ -143,7 +143,8 @@ def test_invoicing_defaults_and_a_full_table(tmp_path: Path) -> None:
 
 def test_a_norwegian_network_sells_under_its_organisation_number(tmp_path: Path) -> None:
     path = write(
-        tmp_path, '[bot]\nlanguage = "nb"\n[invoicing]\nseller_name = "KS"\nseller_id = "971 032 146"\n'
+        tmp_path,
+        '[bot]\nlanguage = "nb"\n[invoicing]\nseller_name = "KS"\nseller_id = "971 032 146"\n',
     )
     invoicing = load_settings(path, env={}).invoicing
     assert (invoicing.seller_country, invoicing.seller_id) == ("NO", "971032146")

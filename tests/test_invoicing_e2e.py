@@ -115,7 +115,9 @@ def dm_texts(standin: SlackStandIn, user_id: str) -> list[str]:
 def join(slack: SignedSlackClient, standin: SlackStandIn, user_id: str) -> dict[str, Any]:
     shown = answer_of(slack.command("membership", user_id=user_id), standin)
     button = buttons_of(shown)[ActionId.JOIN_MEMBERSHIP]
-    return dict(slack.block_action(ActionId.JOIN_MEMBERSHIP, button["value"], user_id=user_id).json or {})
+    return dict(
+        slack.block_action(ActionId.JOIN_MEMBERSHIP, button["value"], user_id=user_id).json or {}
+    )
 
 
 def stored(runtime: Runtime) -> tuple[int, int]:

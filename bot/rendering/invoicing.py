@@ -74,7 +74,10 @@ def _fields(country: str, t: Translator, current: Details | None) -> list[bk.Blo
             t.gettext("Order reference"),
             reference,
             optional=True,
-            hint=t.gettext("If your organisation asks for one on its invoices (e.g. a person or an order number)."),
+            hint=t.gettext(
+                "If your organisation asks for one on its invoices "
+                "(e.g. a person or an order number)."
+            ),
         ),
     ]
 
@@ -104,7 +107,15 @@ def join_details_modal(
     price = money(status.price_now, status.currency, t)
     intro = "\n".join(
         [
-            "*" + escape(_("Season %(season)s: you will be invoiced %(price)s.", season=status.season.title, price=price)) + "*",
+            "*"
+            + escape(
+                _(
+                    "Season %(season)s: you will be invoiced %(price)s.",
+                    season=status.season.title,
+                    price=price,
+                )
+            )
+            + "*",
             escape(
                 _(
                     "You are the first from %(organisation)s: where should the network send "

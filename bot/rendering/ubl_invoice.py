@@ -52,9 +52,7 @@ class _Writer:
     def __init__(self, currency: str) -> None:
         self.currency = currency
 
-    def cbc(
-        self, parent: ET.Element, name: str, text: str, **attributes: str
-    ) -> ET.Element:
+    def cbc(self, parent: ET.Element, name: str, text: str, **attributes: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{CBC}}}{name}", attributes)
         element.text = text
         return element
@@ -172,7 +170,9 @@ def ubl_invoice_xml(
         ),
     )
 
-    category, percent = ("S", cents(batch.vat_rate * 100)) if batch.vat_rate > 0 else ("E", cents(Decimal(0)))
+    category, percent = (
+        ("S", cents(batch.vat_rate * 100)) if batch.vat_rate > 0 else ("E", cents(Decimal(0)))
+    )
     tax_total = w.cac(root, "TaxTotal")
     w.money(tax_total, "TaxAmount", bill.vat)
     subtotal = w.cac(tax_total, "TaxSubtotal")
@@ -194,7 +194,9 @@ def ubl_invoice_xml(
         item = w.cac(line, "Item")
         w.cbc(item, "Description", _participant(bill_line.line, t))
         w.cbc(item, "Name", _line_name(bill_line.line, batch, t)[:200])
-        _tax_category(w, w.cac(item, "ClassifiedTaxCategory"), category, percent, exemption=False, t=t)
+        _tax_category(
+            w, w.cac(item, "ClassifiedTaxCategory"), category, percent, exemption=False, t=t
+        )
         w.money(w.cac(line, "Price"), "PriceAmount", bill_line.net)
 
     ET.indent(root)

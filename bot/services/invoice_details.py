@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
@@ -205,9 +205,7 @@ def find_organisation(db: Session, team_id: str, name: str) -> Organisation:
     """The organisation called *name* (any case), or one whose name starts with it
     when only one does; raises OrganisationNotFound with up to five close names."""
     wanted = " ".join(name.split())
-    organisations = list(
-        db.scalars(select(Organisation).where(Organisation.team_id == team_id))
-    )
+    organisations = list(db.scalars(select(Organisation).where(Organisation.team_id == team_id)))
     exact = [o for o in organisations if o.name.casefold() == wanted.casefold()]
     if exact:
         return exact[0]
@@ -253,15 +251,3 @@ def save(
     row.updated_at, row.updated_by = now, changed_by
     db.flush()
     return _details(row, organisation)
-
-
-def count_missing(db: Session, team_id: str, organisation_ids: set[int]) -> int:
-    if not organisation_ids:
-        return 0
-    given = db.scalar(
-        select(func.count()).where(
-            InvoiceDetails.team_id == team_id,
-            InvoiceDetails.organisation_id.in_(organisation_ids),
-        )
-    )
-    return len(organisation_ids) - (given or 0)

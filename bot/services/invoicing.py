@@ -77,7 +77,9 @@ class Bill:
 
     @property
     def participants(self) -> int:
-        named = {bill_line.line.participant for bill_line in self.lines if bill_line.line.participant}
+        named = {
+            bill_line.line.participant for bill_line in self.lines if bill_line.line.participant
+        }
         erased = sum(1 for bill_line in self.lines if not bill_line.line.participant)
         return len(named) + erased
 
@@ -186,12 +188,18 @@ def season_batch(
     key = season.key
     invoice_list = season_invoices(db, team_id, key, fees, zone.key)
     names = {invoice.organisation for invoice in invoice_list.organisations if invoice.organisation}
-    organisations = {
-        organisation.name: organisation
-        for organisation in db.scalars(
-            select(Organisation).where(Organisation.team_id == team_id, Organisation.name.in_(names))
-        )
-    } if names else {}
+    organisations = (
+        {
+            organisation.name: organisation
+            for organisation in db.scalars(
+                select(Organisation).where(
+                    Organisation.team_id == team_id, Organisation.name.in_(names)
+                )
+            )
+        }
+        if names
+        else {}
+    )
     details = invoice_details.details_by_organisation(db, team_id)
     rate = Decimal(str(invoicing.vat_rate))
     today = now.astimezone(zone).date()

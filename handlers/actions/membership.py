@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from bot.errors import AttendanceRequired
 from bot.ids import ActionId
+from bot.rendering.invoicing import join_details_modal
 from bot.rendering.membership import membership_changed_reply, read_membership_value
 from bot.rendering.registration import attendance_choice_reply, outcome_reply
 from bot.rendering.reply import Reply
-from bot.rendering.invoicing import join_details_modal
 from bot.services import enrolment, invoice_details, membership, registration
 from handlers.frame import Frame, Request
 
