@@ -80,9 +80,8 @@ def test_a_wrong_number_is_refused_and_nothing_is_stored(
 ) -> None:
     with database.unit_of_work(write=True) as db:
         organisation = add_organisation(db, "Testby", country=country)
-    with pytest.raises(InvoiceDetailsInvalid) as wrong:
-        with database.unit_of_work(write=True) as db:
-            invoice_details.save(db, TEAM_ID, organisation.id, number, "", NOW, changed_by="U1")
+    with pytest.raises(InvoiceDetailsInvalid) as wrong, database.unit_of_work(write=True) as db:
+        invoice_details.save(db, TEAM_ID, organisation.id, number, "", NOW, changed_by="U1")
     assert wrong.value.field == "number"
     with database.unit_of_work() as db:
         assert db.scalars(select(InvoiceDetails)).all() == []
