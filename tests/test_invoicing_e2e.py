@@ -339,3 +339,16 @@ def test_members_cannot_make_invoices_or_set_invoice_details(
     assert submitted.status == 200
     assert standin.calls_to("views.open") == [] and standin.uploads() == []
     assert stored(runtime) == (0, 0)
+
+
+def test_an_unknown_season_gets_a_clear_private_answer(
+    slack: SignedSlackClient, standin: SlackStandIn, season_example: None
+) -> None:
+    standin.add_user(FACILITATOR, locale="en-GB")
+    result = slack.command("invoices spring", user_id=FACILITATOR)
+    answer = standin.wait_for(
+        "response_url", predicate=lambda c: "Known seasons" in text_of(c.args)
+    )[-1].args
+    assert result.status == 200 and answer.get("response_type") == "ephemeral"
+    assert "2026-2027" in text_of(answer)
+    assert standin.uploads() == []
