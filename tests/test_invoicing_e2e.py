@@ -352,3 +352,26 @@ def test_an_unknown_season_gets_a_clear_private_answer(
     assert result.status == 200 and answer.get("response_type") == "ephemeral"
     assert "2026-2027" in text_of(answer)
     assert standin.uploads() == []
+
+
+def test_a_facilitator_opens_an_organisations_details_by_name_prefilled(
+    slack: SignedSlackClient, standin: SlackStandIn, runtime: Runtime, member
+) -> None:
+    member("U_ANNA")
+    standin.add_user(FACILITATOR, locale="en-GB")
+    with runtime.unit_of_work(write=True) as db:
+        from bot.services import invoice_details
+
+        org_id = db.scalar(select(Organisation.id).where(Organisation.name == AARHUS))
+        assert org_id is not None
+        invoice_details.save(db, TEAM_ID, org_id, GOOD_EAN, "Att. Jens", NOW, changed_by="U")
+    slack.command("invoices details aarhus", user_id=FACILITATOR)
+    form = opened_view(standin, 1)
+    assert form["callback_id"] == CallbackId.INVOICE_DETAILS
+    values = json.dumps(form["blocks"])
+    assert GOOD_EAN in values and "Att. Jens" in values and AARHUS in values
+    slack.command("invoices details Nowhere", user_id=FACILITATOR)
+    standin.wait_for(
+        "response_url",
+        predicate=lambda c: "There is no organisation called Nowhere." in text_of(c.args),
+    )

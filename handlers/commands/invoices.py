@@ -9,6 +9,7 @@ second opens the invoice details form of one organisation.
 from __future__ import annotations
 
 from bot.commands import CommandName
+from bot.errors import MissingArgument
 from bot.rendering.invoicing import (
     facilitator_details_modal,
     invoice_files,
@@ -64,8 +65,6 @@ def answer_invoices(req: Request, argument: str) -> FollowUp:
 
         def details(lazy: Request) -> None:
             if not name:
-                from bot.errors import MissingArgument
-
                 raise MissingArgument(usage="/sdg invoices details ORGANISATION")
             open_details_form(lazy, None, name)
 
