@@ -193,13 +193,12 @@ def test_the_first_member_gives_the_ean_a_wrong_check_digit_is_refused_and_invoi
     assert stored(runtime) == (1, 1)
     for user in (bo, cai):  # colleagues are not asked again
         clock.advance(timedelta(minutes=1))
-        answer = join(slack, standin, user)
+        join(slack, standin, user)
         standin.wait_for(
             "response_url",
             predicate=lambda c: "Welcome! You are enrolled" in text_of(c.args),
             count=1 if user == bo else 2,
         )
-        assert answer == {} or "blocks" not in answer
     assert len(standin.calls_to("views.open")) == 1
     assert stored(runtime) == (1, 3)
 
