@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     fees.add_argument("--team", default=None, help="the workspace (T...) with several workspaces")
     fees.add_argument("season", help="a [[season]] key, or e.g. 2026-2027 (1 August to 31 July)")
 
+    invoices = sub.add_parser(
+        "invoices", help="the invoice basis (.xlsx) and a Peppol UBL invoice per organisation"
+    )
+    invoices.add_argument(
+        "--team", default=None, help="the workspace (T...) with several workspaces"
+    )
+    invoices.add_argument("--out", required=True, help="the directory the files are written to")
+    invoices.add_argument("season", help="a [[season]] key, or e.g. 2026-2027")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
@@ -93,6 +102,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _import(args.file, settings, args.team, check=args.check, force=args.force)
     if args.command == "fees":
         return _fees(args.season, settings, args.team)
+    if args.command == "invoices":
+        return _invoices(args.season, args.out, settings, args.team)
     if args.command == "console":
         from bot.console.session import run_console
 
@@ -204,6 +215,45 @@ def _fees(season: str, settings: Settings, team: str | None) -> int:
         print(f"sdgbot: {exc}", file=sys.stderr)
         return 2
     print(invoice_table(invoices, seen_as.bot.language))
+    return 0
+
+
+def _invoices(season: str, out: str, settings: Settings, team: str | None) -> int:
+    """The files ``/sdg invoices`` uploads, written to *out* (numbers are the same)."""
+    from pathlib import Path
+
+    from bot.errors import DomainError
+    from bot.i18n import Translator
+    from bot.rendering.invoicing import invoice_files
+    from bot.services.invoicing import season_batch
+    from bot.workspaces import team_for_command_line
+
+    runtime = open_runtime(settings)
+    team_id = team_for_command_line(runtime, team)
+    seen_as = settings.for_team(team_id)
+    try:
+        with runtime.unit_of_work(write=True) as db:
+            batch = season_batch(
+                db,
+                team_id,
+                season,
+                runtime.clock.now(),
+                seen_as.bot.zone,
+                seen_as.fees,
+                seen_as.invoicing,
+            )
+    except DomainError as exc:
+        print(f"sdgbot: {exc}", file=sys.stderr)
+        return 2
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
+    t = Translator(seen_as.bot.language, seen_as.bot.timezone)
+    for file in invoice_files(batch, seen_as.invoicing, t):
+        (directory / file.filename).write_bytes(file.content)
+        print(directory / file.filename)
+    for bill in batch.missing:
+        name = bill.organisation or "(no organisation)"
+        print(f"missing invoice details, no e-invoice: {name}", file=sys.stderr)
     return 0
 
 

@@ -112,6 +112,26 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class InvoicingSettings:
+    """The seller on the network's invoices (Peppol BIS Billing 3.0); empty: no invoices."""
+
+    seller_name: str = ""
+    seller_id: str = ""  # CVR (DK) or organisation number (NO), digits only
+    seller_address: str = ""
+    seller_country: str = "DK"  # DK | NO
+    iban: str = ""  # compact, upper case
+    vat_rate: float = 0.25
+    prices_include_vat: bool = False
+    number_prefix: str = ""
+    first_number: int = 1
+    payment_days: int = 30
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.seller_name and self.seller_id)
+
+
+@dataclass(frozen=True)
 class RegistrationSettings:
     # How long a seat offered to a waiting member is held for their answer.
     offer_valid: timedelta = timedelta(days=2)
@@ -215,6 +235,7 @@ class Settings:
     reminders: ReminderSettings = ReminderSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     fees: FeeSettings = FeeSettings()
+    invoicing: InvoicingSettings = InvoicingSettings()
     registration: RegistrationSettings = RegistrationSettings()
     privacy: PrivacySettings = PrivacySettings()
     email: EmailSettings = EmailSettings()
@@ -292,6 +313,51 @@ def _fraction(key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ConfigError(key, f"must be a number between 0 and 1, got {value!r}")
     return float(value)
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"must be true or false, got {value!r}")
+    return value
+
+
+def _iban(key: str, value: Any) -> str:
+    from stdnum import iban
+    from stdnum.exceptions import ValidationError
+
+    text = _string(key, value)
+    if not text.strip():
+        return ""
+    try:
+        return str(iban.validate(text))
+    except ValidationError as exc:
+        raise ConfigError(key, f"is not a valid IBAN ({exc}): {text!r}") from None
+
+
+def _invoice_prefix(key: str, value: Any) -> str:
+    text = _string(key, value)
+    # The number goes into file names and the invoice's ID: no spaces or slashes.
+    if not re.fullmatch(r"[A-Za-z0-9._-]{0,20}", text):
+        raise ConfigError(key, f"may hold up to 20 letters, digits, '.', '_' or '-', got {text!r}")
+    return text
+
+
+def _seller_id(country: str, text: str) -> str:
+    """The CVR (DK) or organisation number (NO) of *text*, checked; raises ConfigError."""
+    from stdnum.dk import cvr
+    from stdnum.exceptions import ValidationError
+    from stdnum.no import orgnr
+
+    key = "invoicing.seller_id"
+    try:
+        if country == "NO":
+            return str(orgnr.validate(text))
+        return str(cvr.validate(text))
+    except ValidationError as exc:
+        kind = "an organisation number (NO)" if country == "NO" else "a CVR number (DK)"
+        raise ConfigError(key, f"is not {kind} ({exc}): {text!r}") from None
 
 
 def _string_list(key: str, value: Any) -> tuple[str, ...]:
@@ -435,6 +501,18 @@ SCHEMA: dict[str, dict[str, Reader]] = {
         "extra_participant_discount": _fraction,
         "currency": _string,
     },
+    "invoicing": {
+        "seller_name": _string,
+        "seller_id": _string,
+        "seller_address": _string,
+        "seller_country": _choice("DK", "NO"),
+        "iban": _iban,
+        "vat_rate": _fraction,
+        "prices_include_vat": _boolean,
+        "number_prefix": _invoice_prefix,
+        "first_number": _integer(1, 999_999_999),
+        "payment_days": _integer(0, 365),
+    },
     "registration": {"offer_valid": _duration},
     "privacy": {"retain_personal_data": _duration},
     "email": {"smtp_url": _smtp_url, "sender": _email_address},
@@ -563,6 +641,33 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     if offer_valid <= timedelta(0):
         raise ConfigError("registration.offer_valid", "must be longer than zero, e.g. P2D")
 
+    language = get("bot", "language", defaults.bot.language)
+    seller_country = get("invoicing", "seller_country", "NO" if language == "nb" else "DK")
+    seller_id = get("invoicing", "seller_id", "").strip()
+    if seller_id:
+        try:
+            seller_id = _seller_id(seller_country, seller_id)
+        except ConfigError as error:
+            source = "SDGBOT_INVOICING_SELLER_ID" if "SDGBOT_INVOICING_SELLER_ID" in env else ""
+            raise ConfigError(error.key, error.reason, source=source) from None
+    invoicing = InvoicingSettings(
+        seller_name=get("invoicing", "seller_name", "").strip(),
+        seller_id=seller_id,
+        seller_address=get("invoicing", "seller_address", "").strip(),
+        seller_country=seller_country,
+        iban=get("invoicing", "iban", ""),
+        vat_rate=get("invoicing", "vat_rate", defaults.invoicing.vat_rate),
+        prices_include_vat=get(
+            "invoicing", "prices_include_vat", defaults.invoicing.prices_include_vat
+        ),
+        number_prefix=get("invoicing", "number_prefix", ""),
+        first_number=get("invoicing", "first_number", defaults.invoicing.first_number),
+        payment_days=get("invoicing", "payment_days", defaults.invoicing.payment_days),
+    )
+    if bool(invoicing.seller_name) != bool(invoicing.seller_id):
+        missing = "seller_id" if invoicing.seller_name else "seller_name"
+        raise ConfigError(f"invoicing.{missing}", "is needed too: invoices name the seller by both")
+
     return Settings(
         slack=SlackSettings(
             api_url=get("slack", "api_url", defaults.slack.api_url),
@@ -577,7 +682,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         database=DatabaseSettings(url=get("database", "url", defaults.database.url)),
         bot=BotSettings(
             timezone=get("bot", "timezone", defaults.bot.timezone),
-            language=get("bot", "language", defaults.bot.language),
+            language=language,
             facilitators=get("bot", "facilitators", ()),
             facilitator_usergroup=get("bot", "facilitator_usergroup", ""),
             public_url=get("bot", "public_url", ""),
@@ -605,6 +710,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             ),
             currency=get("fees", "currency", defaults.fees.currency),
         ),
+        invoicing=invoicing,
         registration=RegistrationSettings(offer_valid=offer_valid),
         privacy=PrivacySettings(
             retain_personal_data=get(

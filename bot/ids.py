@@ -62,6 +62,9 @@ class ActionId(enum.StrEnum):
     DECLINE_COLLEAGUE_INVITATION = "colleague.decline"
     CANCEL_GUEST = "companions.cancel_guest"
     WITHDRAW_COLLEAGUE_INVITATION = "companions.withdraw_colleague"
+    INVOICE_NUMBER_INPUT = "invoicing.number_input"
+    INVOICE_REFERENCE_INPUT = "invoicing.reference_input"
+    EDIT_INVOICE_DETAILS = "invoicing.edit_details"  # facilitators
 
 
 class CallbackId(enum.StrEnum):
@@ -71,6 +74,8 @@ class CallbackId(enum.StrEnum):
     LEARNING_POINT = "learning_points.modal"
     SESSION_FORM = "manage.session_modal"
     COMPANIONS = "companions.modal"
+    INVOICE_DETAILS = "invoicing.details_modal"  # facilitators
+    JOIN_WITH_INVOICE_DETAILS = "invoicing.join_modal"
 
 
 class BlockId(enum.StrEnum):
@@ -114,3 +119,6 @@ class BlockId(enum.StrEnum):
     GUEST_EMAIL = "companions.guest_email"
     GUEST_ROLE = "companions.guest_role"
     COLLEAGUE_INVITATION_ACTIONS = "colleague.actions"
+    INVOICE_NUMBER = "invoicing.number"
+    INVOICE_REFERENCE = "invoicing.reference"
+    INVOICE_ACTIONS = "invoicing.actions"

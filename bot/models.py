@@ -325,6 +325,52 @@ class Membership(Base):
     organisation: Mapped[Organisation | None] = relationship()
 
 
+class InvoiceDetails(Base):
+    """Where an organisation's invoices go: an EAN/GLN (Denmark) or an organisation
+    number (Norway), checked when stored, and the order reference it asks for."""
+
+    __tablename__ = "invoice_details"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    scheme: Mapped[str] = mapped_column(String(8))  # "gln" | "orgnr"
+    number: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Slack user id of whoever gave them (a member joining, or a facilitator).
+    updated_by: Mapped[str] = mapped_column(String(32), default="")
+
+
+class InvoiceNumber(Base):
+    """A workspace's invoice series: one number per organisation and season, for good.
+
+    Numbers are taken in order without gaps; the two unique constraints keep
+    replicas from handing out a number twice or giving an invoice two numbers.
+    """
+
+    __tablename__ = "invoice_numbers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number", name="uq_invoice_numbers_number"),
+        UniqueConstraint(
+            "team_id", "season_key", "organisation_id", name="uq_invoice_numbers_invoice"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    season_key: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # The organisation's name when numbered: the number stays readable if it goes.
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Delivery(Base):
     """One scheduled DM or post: a reminder, a feedback prompt, a notice.
 

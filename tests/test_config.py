@@ -143,3 +143,64 @@ def test_a_retired_key_is_accepted_with_a_warning(
         load_settings(path, env={})
     assert "reminders.lease_seconds" in caplog.text
     assert "worker_timeout_seconds" in caplog.text
+
+
+# --- [invoicing] -----------------------------------------------------------------------
+
+
+def test_invoicing_defaults_and_a_full_table(tmp_path: Path) -> None:
+    assert not load_settings(write(tmp_path, ""), env={}).invoicing.enabled
+    path = write(
+        tmp_path,
+        '[invoicing]\nseller_name = "CSR Forum"\nseller_id = "13585628"\n'
+        'seller_address = "Rådhuspladsen 1, 1550 København V"\niban = "dk50 0040 0440 1162 43"\n'
+        'number_prefix = "SDG-"\nfirst_number = 1001\npayment_days = 14\n',
+    )
+    invoicing = load_settings(path, env={"SDGBOT_INVOICING_PRICES_INCLUDE_VAT": "true"}).invoicing
+    assert invoicing.enabled and invoicing.seller_country == "DK"
+    assert invoicing.iban == "DK5000400440116243"
+    assert invoicing.vat_rate == 0.25 and invoicing.prices_include_vat is True
+    assert (invoicing.number_prefix, invoicing.first_number, invoicing.payment_days) == (
+        "SDG-",
+        1001,
+        14,
+    )
+
+
+def test_a_norwegian_network_sells_under_its_organisation_number(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[bot]\nlanguage = "nb"\n[invoicing]\nseller_name = "KS"\nseller_id = "971 032 146"\n',
+    )
+    invoicing = load_settings(path, env={}).invoicing
+    assert (invoicing.seller_country, invoicing.seller_id) == ("NO", "971032146")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[invoicing]\niban = "DK5000400440116244"\n', "invoicing.iban"),
+        ('[invoicing]\nseller_name = "X"\nseller_id = "13585629"\n', "invoicing.seller_id"),
+        ('[invoicing]\nseller_name = "X"\n', "invoicing.seller_id"),
+        ('[invoicing]\nseller_id = "13585628"\n', "invoicing.seller_name"),
+        ("[invoicing]\nvat_rate = 25\n", "invoicing.vat_rate"),
+        ('[invoicing]\nprices_include_vat = "maybe"\n', "invoicing.prices_include_vat"),
+        ('[invoicing]\nseller_country = "SE"\n', "invoicing.seller_country"),
+        ('[invoicing]\nnumber_prefix = "SDG 2026/"\n', "invoicing.number_prefix"),
+        ("[invoicing]\nfirst_number = 0\n", "invoicing.first_number"),
+        ("[invoicing]\npayment_days = -1\n", "invoicing.payment_days"),
+    ],
+)
+def test_a_bad_invoicing_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), env={})
+    assert err.value.key == key
+
+
+def test_a_bad_seller_id_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(
+            write(tmp_path, '[invoicing]\nseller_name = "CSR Forum"\n'),
+            env={"SDGBOT_INVOICING_SELLER_ID": "12345678"},
+        )
+    assert err.value.source == "SDGBOT_INVOICING_SELLER_ID"

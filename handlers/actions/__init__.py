@@ -10,6 +10,7 @@ def register(frame: Frame) -> None:
     from handlers.actions import colleagues as colleague_actions
     from handlers.actions import feedback as feedback_actions
     from handlers.actions import find
+    from handlers.actions import invoicing as invoicing_actions
     from handlers.actions import learning_points as learning_point_actions
     from handlers.actions import manage as manage_actions
     from handlers.actions import membership as membership_actions
@@ -27,3 +28,4 @@ def register(frame: Frame) -> None:
     offer_actions.register(frame)
     calendar_actions.register(frame)
     colleague_actions.register(frame)
+    invoicing_actions.register(frame)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from bot.errors import AttendanceRequired
 from bot.ids import ActionId
+from bot.rendering.invoicing import join_details_modal
 from bot.rendering.membership import membership_changed_reply, read_membership_value
 from bot.rendering.registration import attendance_choice_reply, outcome_reply
 from bot.rendering.reply import Reply
-from bot.services import enrolment, registration
+from bot.services import enrolment, invoice_details, membership, registration
 from handlers.frame import Frame, Request
 
 
-def join_click(req: Request) -> Reply:
+def join_click(req: Request) -> Reply | None:
     season_key, session_key, _member = read_membership_value(req.value)
+    if req.settings.invoicing.enabled and ask_invoice_details(req, season_key, session_key):
+        return None  # the form joins on submit
     with req.write() as db:
         change = enrolment.join_membership(
             db,
@@ -40,6 +43,29 @@ def join_click(req: Request) -> Reply:
     except AttendanceRequired as needed:
         return attendance_choice_reply(needed.key, needed.title, req.t)
     return outcome_reply(outcome, req.t)
+
+
+def ask_invoice_details(req: Request, season_key: str, session_key: str) -> bool:
+    """The first of an organisation to join gives its invoice details in a form
+    (which restates the price); True when the form was opened."""
+    with req.db() as db:
+        needed = invoice_details.needed_for_member(db, req.team, req.user_id)
+        if needed is None:
+            return False
+        status = membership.membership_status(
+            db,
+            req.team,
+            req.user_id,
+            req.now,
+            req.settings.bot.zone,
+            req.settings.fees,
+            season_key or None,
+        )
+    if status.enrolled:
+        return False
+    view = join_details_modal(status, needed.organisation, needed.country, session_key, req.t)
+    req.web.views_open(trigger_id=req.surface.trigger_id, view=view)
+    return True
 
 
 def leave_click(req: Request) -> Reply:

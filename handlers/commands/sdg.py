@@ -17,6 +17,7 @@ from handlers.commands import (
     calendar,
     feedback,
     find,
+    invoices,
     manage,
     membership,
     privacy,
@@ -34,6 +35,7 @@ ANSWERS: dict[CommandName, CommandAnswer] = {
     **report.ANSWERS,
     **membership.ANSWERS,
     **calendar.ANSWERS,
+    **invoices.ANSWERS,
 }
 
 
