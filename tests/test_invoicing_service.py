@@ -6,9 +6,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import etree
+from openpyxl import load_workbook
 from peppol import check_rules, validate_xsd
 from sqlalchemy import select
 
@@ -17,10 +20,10 @@ from bot.db import Database
 from bot.i18n import Translator
 from bot.models import InvoiceDetails, InvoiceNumber
 from bot.rendering.invoicing import invoice_files
-from bot.services import enrolment, invoice_details, invoicing
+from bot.services import enrolment, guests, invoice_details, invoicing, registration
 from bot.services.invoice_details import InvoiceDetailsInvalid
 from tests.conftest import TEAM_ID
-from tests.support.factories import add_member, add_organisation
+from tests.support.factories import add_member, add_organisation, add_session
 
 NOW = datetime(2026, 8, 20, 8, 0, tzinfo=UTC)
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -166,3 +169,49 @@ def test_every_generated_invoice_passes_the_schema_and_the_peppol_rules(
         assert [str(f) for f in check_rules(file.content) if f.severity == "fatal"] == []
     if seller.prices_include_vat:
         assert made.bills[0].total == Decimal(25000)  # 20,000.00 + 5,000.00
+
+
+def test_a_guest_is_on_the_organisations_invoice_like_a_member(database: Database) -> None:
+    """Ole has no Slack; Anna brought him to a network meeting: the membership he
+    was enrolled in is a line of Aarhus's workbook and of its UBL invoice."""
+    with database.unit_of_work(write=True) as db:
+        aarhus = add_organisation(db, "Aarhus Kommune", country="DK")
+        add_member(db, "U_ANNA", now=NOW, name="Anna Berg", organisation=aarhus)
+        add_session(
+            db, "2026-10-01-netvaerk", starts=NOW + timedelta(days=40), now=NOW, members_only=True
+        )
+        enrolment.join_membership(db, TEAM_ID, "U_ANNA", NOW, CPH, FEES)
+        registration.register_member(
+            db, TEAM_ID, "U_ANNA", "2026-10-01-netvaerk", None, NOW, fees=FEES
+        )
+        guests.add_guests(
+            db,
+            TEAM_ID,
+            "U_ANNA",
+            "2026-10-01-netvaerk",
+            [guests.GuestInput("Ole Hansen", "ole@example.org", "politician")],
+            NOW,
+            language="da",
+        )
+        invoice_details.save(db, TEAM_ID, aarhus.id, "5798000416604", "", NOW, changed_by="U")
+    made = batch(database)
+    (bill,) = made.bills
+    assert [(b.line.participant, b.line.amount) for b in bill.lines] == [
+        ("Anna Berg", 10000),
+        ("Ole Hansen", 7500),
+    ]
+    workbook_file, ubl_file = invoice_files(made, SELLER, Translator("da", "Europe/Copenhagen"))
+    sheets = load_workbook(BytesIO(workbook_file.content), read_only=True)
+    cells = [str(c) for row in sheets.worksheets[1].iter_rows(values_only=True) for c in row]
+    assert "Ole Hansen" in cells
+    ok, errors = validate_xsd(ubl_file.content)
+    assert ok, errors
+    assert [str(f) for f in check_rules(ubl_file.content) if f.severity == "fatal"] == []
+    tree = etree.fromstring(ubl_file.content)
+    ns = {
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    }
+    assert len(tree.findall("cac:InvoiceLine", ns)) == 2
+    payable = tree.find("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", ns)
+    assert payable is not None and payable.text == "17500.00"
