@@ -27,6 +27,7 @@ from bot.errors import (
     FeedbackNotCollected,
     FeedbackNotOpenYet,
     FeedbackSessionCancelled,
+    FormErrors,
     NoEndedSessionToRate,
     NotRegisteredForSession,
 )
@@ -53,7 +54,7 @@ from bot.runtime import Runtime
 from bot.seasons import default_season_at
 from bot.services import exports, feedback, summaries
 from bot.services.facilitators import FacilitatorDirectory
-from bot.services.feedback import FeedbackAnswers, FeedbackFormErrors, read_answers
+from bot.services.feedback import FeedbackAnswers, read_answers
 from tests.support.conversation import buttons_of, text_of
 from tests.support.feedback_world import (
     ENDED,
@@ -312,7 +313,7 @@ def test_sessions_not_ended_cancelled_or_without_feedback_refuse(runtime: Runtim
     ],
 )
 def test_wrong_answers_name_their_fields(raw: tuple[Any, ...], errors: set[str]) -> None:
-    with pytest.raises(FeedbackFormErrors) as caught:
+    with pytest.raises(FormErrors) as caught:
         read_answers(*raw)
     assert set(caught.value.errors) == errors
 

@@ -163,11 +163,6 @@ def feedback_form_view(form: FeedbackForm, t: Translator) -> dict[str, Any]:
     }
 
 
-def form_errors(errors: dict[str, str], t: Translator) -> dict[str, str]:
-    """``response_action: errors`` payload: input block id -> message."""
-    return {FIELD_BLOCKS[field]: t.gettext(message) for field, message in errors.items()}
-
-
 def notice_view(text: str, t: Translator, title: str = N_("Feedback")) -> dict[str, Any]:
     """A modal that only says something (thanks, a refusal) and can be closed."""
     return {

@@ -1,6 +1,7 @@
 """Builders for facilitators managing sessions.
 
-The session modal (create and edit), its field errors, and the private
+The session modal (create and edit), its field -> block table for the form's
+errors (worded in ``bot/rendering/form_errors.py``), and the private
 answers to ``/sdg new|edit|announce|cancel-session``.  What registrants are
 told when a session changes is in ``bot/rendering/session_notices.py``.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import DomainError
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering import blocks as bk
@@ -237,22 +237,6 @@ def session_form_view(
         "close": bk.plain(t.gettext("Cancel"), 24),
         "blocks": blocks,
     }
-
-
-def form_errors(errors: dict[str, DomainError], t: Translator) -> dict[str, str]:
-    """``response_action: errors``: input block id -> message in the reader's language."""
-    return {
-        FIELD_BLOCKS[field]: t.gettext(error.message_id, **error.values)
-        for field, error in errors.items()
-        if field in FIELD_BLOCKS
-    }
-
-
-def form_errors_text(errors: dict[str, DomainError], t: Translator) -> str:
-    """The same errors as one message, for when the modal is no longer open."""
-    _ = gettext_for(t)
-    lines = [_(error.message_id, **error.values) for error in errors.values()]
-    return "\n".join([":warning: " + _("Nothing was saved:"), *(f"• {line}" for line in lines)])
 
 
 def notice_view(text: str, t: Translator, title: str) -> dict[str, Any]:

@@ -40,10 +40,11 @@ from bot.errors import (
     FeedbackNotCollected,
     FeedbackNotOpenYet,
     FeedbackSessionCancelled,
+    FieldCode,
+    FormErrors,
     NoEndedSessionToRate,
     NotRegisteredForSession,
 )
-from bot.i18n import N_
 from bot.models import (
     FeedbackRespondent,
     FeedbackResponse,
@@ -90,14 +91,6 @@ class SubmitOutcome:
     replaced: bool
 
 
-class FeedbackFormErrors(Exception):
-    """Field name -> English message id, shown next to the field in the modal."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
 def read_answers(
     rating: str | None,
     most_valuable: str | None,
@@ -105,23 +98,23 @@ def read_answers(
     goals: list[str],
     would_recommend: str | None,
 ) -> FeedbackAnswers:
-    """The form's raw values checked and typed; :class:`FeedbackFormErrors` when wrong."""
-    errors: dict[str, str] = {}
+    """The form's raw values checked and typed; :class:`FormErrors` when wrong."""
+    errors = FormErrors()
     rating_value = whole_number(rating, least=RATINGS.start, most=RATINGS.stop - 1) or 0
     if rating_value not in RATINGS:
-        errors["rating"] = N_("Choose a rating from 1 to 5.")
+        errors.add("rating", FieldCode.RATING_MISSING)
     texts = {"most_valuable": most_valuable or "", "should_change": should_change or ""}
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
-            errors[name] = N_("Please keep it under 2000 characters.")
+            errors.add(name, FieldCode.ANSWER_TOO_LONG)
     goal_numbers = [whole_number(g, least=1, most=len(GOALS)) for g in goals]
     goal_values = sorted({g for g in goal_numbers if g is not None})
     if len(goal_values) != len(set(goals)) or any(g not in GOALS for g in goal_values):
-        errors["goals"] = N_("Choose goals from the list.")
+        errors.add("goals", FieldCode.GOAL_UNKNOWN)
     if would_recommend not in (None, "", "yes", "no"):
-        errors["would_recommend"] = N_("Choose yes or no.")
+        errors.add("would_recommend", FieldCode.RECOMMEND_UNKNOWN)
     if errors:
-        raise FeedbackFormErrors(errors)
+        raise errors
     return FeedbackAnswers(
         rating=rating_value,
         most_valuable=texts["most_valuable"].strip(),

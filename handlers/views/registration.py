@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, MembersOnly, UnknownOrganisation
+from bot.errors import AttendanceRequired, FieldCode, MembersOnly
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.registration import (
     PendingRegistration,
@@ -30,14 +30,16 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
+from handlers.frame import Frame, ModalAnswer, ModalState, Request
 from handlers.membership_offer import members_only_answer
 
+FIELD_ATTENDANCE = "attendance"  # asked in the same modal when the session is hybrid
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
     FIELD_ORGANISATION: BlockId.PROFILE_ORGANISATION,
     FIELD_OTHER: BlockId.PROFILE_ORGANISATION_OTHER,
     FIELD_ROLE: BlockId.PROFILE_ROLE,
+    FIELD_ATTENDANCE: BlockId.ATTENDANCE,
 }
 
 
@@ -94,34 +96,29 @@ def submit_profile(req: Request) -> ModalAnswer:
     t = req.t
     form = ProfileForm.from_state(req.state)
     pending = PendingRegistration.from_metadata(req.private_metadata)
-    problems: dict[str, str] = {
-        FIELD_BLOCKS[field]: t.gettext(message)
-        for field, message in profiles.validate_profile(
-            form.name, form.organisation, form.other_organisation, form.role
-        ).items()
-    }
+    problems = profiles.validate_profile(
+        form.name, form.organisation, form.other_organisation, form.role
+    )
     if _asked_attendance(req.view) and form.attendance is None:
-        problems[BlockId.ATTENDANCE] = t.gettext("Choose in the room or online.")
+        problems.add(FIELD_ATTENDANCE, FieldCode.ATTENDANCE_MISSING)
     if problems:
-        return ModalAnswer(ModalErrors(problems))
+        raise problems  # the frame shows them under their fields
     assert form.name is not None and form.role is not None
-    try:
-        with req.write() as db:
-            saved = save_profile_and_register(
-                db,
-                req.team,
-                req.user_id,
-                name=form.name,
-                organisation=form.organisation,
-                other_organisation=form.other_organisation,
-                role=form.role,
-                session_key=pending.key if pending else None,
-                attendance=form.attendance or (pending.attendance if pending else None),
-                now=req.now,
-                fees=req.settings.fees,
-            )
-    except UnknownOrganisation as exc:
-        return ModalAnswer(ModalErrors({BlockId.PROFILE_ORGANISATION: t.gettext(exc.message_id)}))
+    # UnknownOrganisation is a form error of the organisation field: nothing is saved.
+    with req.write() as db:
+        saved = save_profile_and_register(
+            db,
+            req.team,
+            req.user_id,
+            name=form.name,
+            organisation=form.organisation,
+            other_organisation=form.other_organisation,
+            role=form.role,
+            session_key=pending.key if pending else None,
+            attendance=form.attendance or (pending.attendance if pending else None),
+            now=req.now,
+            fees=req.settings.fees,
+        )
     reply: Reply
     if isinstance(saved.refused, AttendanceRequired):
         # The session became hybrid while the modal was open: ask in a DM.
@@ -149,4 +146,4 @@ def profile_notice(req: Request, text: str) -> dict[str, Any]:
 
 def register(frame: Frame) -> None:
     frame.options(ActionId.ORGANISATION_SELECT, suggest_organisations)
-    frame.view(CallbackId.PROFILE, submit_profile, notice=profile_notice)
+    frame.view(CallbackId.PROFILE, submit_profile, notice=profile_notice, fields=FIELD_BLOCKS)
