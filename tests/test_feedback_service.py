@@ -446,9 +446,9 @@ def test_a_random_id_that_is_taken_is_drawn_again(
 # --- summaries --------------------------------------------------------------------------
 
 
-def summary_of(runtime: Runtime) -> summaries.SessionSummary:
+def summary_of(runtime: Runtime) -> summaries.FeedbackSummary:
     with runtime.unit_of_work() as db:
-        return summaries.session_summary(db, runtime.settings.home_team_id, KEY)
+        return summaries.feedback_summary(db, runtime.settings.home_team_id, KEY)
 
 
 def test_the_summary_of_a_known_data_set(runtime: Runtime) -> None:
@@ -518,7 +518,7 @@ def test_summaries_are_counted_by_the_database(runtime: Runtime) -> None:
         statements.clear()
         loaded.clear()
         with runtime.unit_of_work() as db:
-            summaries.session_summary(db, runtime.settings.home_team_id, "bigger")
+            summaries.feedback_summary(db, runtime.settings.home_team_id, "bigger")
         assert len(statements) == first
         assert loaded == []
     finally:

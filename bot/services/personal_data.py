@@ -29,18 +29,7 @@ from bot.models import (
 )
 from bot.services.fees import Fee, fee_for
 from bot.services.members import find_member
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    key: str
-    title: str
-    starts: datetime
-    ends: datetime
-
-    @classmethod
-    def of(cls, session: ProgrammeSession) -> SessionRef:
-        return cls(session.key, session.title, session.starts_at, session.ends_at)
+from bot.services.registration import SessionSummary
 
 
 @dataclass(frozen=True)
@@ -59,7 +48,7 @@ class ProfileRecord:
 
 @dataclass(frozen=True)
 class RegistrationRecord:
-    session: SessionRef
+    session: SessionSummary
     status: str
     attendance: str
     organisation: str | None  # the one it was made for and is invoiced to
@@ -76,7 +65,7 @@ class MessageRecord:
     """A scheduled DM to the member (reminder, feedback prompt, notice)."""
 
     kind: str
-    session: SessionRef
+    session: SessionSummary
     offset: str
     due_at: datetime
     state: str
@@ -88,7 +77,7 @@ class MessageRecord:
 class FeedbackRecord:
     """A named session's answers, with the role and organisation stored beside them."""
 
-    session: SessionRef
+    session: SessionSummary
     rating: int
     most_valuable: str
     should_change: str
@@ -123,7 +112,7 @@ class PersonalData:
     registrations: tuple[RegistrationRecord, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
-    anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
+    anonymous_feedback: tuple[SessionSummary, ...] = ()  # answered; answers not linked
     memberships: tuple[MembershipRecord, ...] = ()
     # When the member's private calendar address was made (its token is theirs alone).
     calendar_link_created_at: datetime | None = None
@@ -170,7 +159,7 @@ def collect_personal_data(
         confirmed = registration.status == RegistrationStatus.CONFIRMED
         registrations.append(
             RegistrationRecord(
-                session=SessionRef.of(session),
+                session=SessionSummary.of(session),
                 status=registration.status,
                 attendance=registration.attendance,
                 organisation=organisation_name,
@@ -196,7 +185,7 @@ def collect_personal_data(
     messages = [
         MessageRecord(
             kind=delivery.kind,
-            session=SessionRef.of(session),
+            session=SessionSummary.of(session),
             offset=delivery.offset_key,
             due_at=delivery.due_at,
             state=delivery.state,
@@ -216,7 +205,7 @@ def collect_personal_data(
 
     feedback = [
         FeedbackRecord(
-            session=SessionRef.of(session),
+            session=SessionSummary.of(session),
             rating=response.rating,
             most_valuable=response.most_valuable,
             should_change=response.should_change,
@@ -234,7 +223,7 @@ def collect_personal_data(
     ]
 
     anonymous = [
-        SessionRef.of(session)
+        SessionSummary.of(session)
         for session in db.scalars(
             select(ProgrammeSession)
             .join(FeedbackRespondent, FeedbackRespondent.session_id == ProgrammeSession.id)

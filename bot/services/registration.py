@@ -69,7 +69,12 @@ from bot.services.sessions import find_session
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """What a registration message says about its session."""
+    """The one read model of a session for messages: registration answers, offers,
+    reminders, change and cancellation notices, the member's personal data file.
+
+    (A session's feedback is a :class:`bot.services.summaries.FeedbackSummary`;
+    what a reader may see of a session, with seats, a ``sessions.SessionView``.)
+    """
 
     key: str
     title: str
