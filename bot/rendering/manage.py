@@ -239,16 +239,6 @@ def session_form_view(
     }
 
 
-def notice_view(text: str, t: Translator, title: str) -> dict[str, Any]:
-    """A modal that only says something and can be closed."""
-    return {
-        "type": "modal",
-        "title": bk.plain(t.gettext(title), bk.MAX_MODAL_TITLE),
-        "close": bk.plain(t.gettext("Close"), 24),
-        "blocks": [bk.section(text)],
-    }
-
-
 def saving_text(t: Translator) -> str:
     return ":hourglass_flowing_sand: " + t.gettext("Saving…")
 

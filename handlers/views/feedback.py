@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.rendering.feedback import FIELD_BLOCKS, notice_view, thanks_text
+from bot.rendering.feedback import FIELD_BLOCKS, FORM_TITLE, thanks_text
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import REPORT_TITLES, report_working_text, sent_to_dm_text
@@ -40,11 +41,11 @@ def submit_feedback(req: Request) -> ModalAnswer:
         outcome = feedback.submit_feedback(
             db, req.team, req.user_id, req.private_metadata, answers, req.now
         )
-    return ModalAnswer(ModalUpdate(notice_view(thanks_text(outcome, req.t), req.t)))
+    return ModalAnswer(ModalUpdate(notice_modal(thanks_text(outcome, req.t), req.t, FORM_TITLE)))
 
 
 def feedback_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t)
+    return notice_modal(text, req.t, FORM_TITLE)
 
 
 def report_mode(req: Request) -> str:
@@ -52,7 +53,7 @@ def report_mode(req: Request) -> str:
 
 
 def report_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t, REPORT_TITLES[report_mode(req)])
+    return notice_modal(text, req.t, REPORT_TITLES[report_mode(req)])
 
 
 def deliver_report(req: Request) -> Reply:

@@ -12,7 +12,7 @@ from typing import Any
 from bot.i18n import N_
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.learning_points import FIELD_BLOCKS, adding_point_text, saved_point_text
-from bot.rendering.manage import notice_view
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.services import learning_points
@@ -23,7 +23,7 @@ TITLE = N_("Learning point")
 
 
 def learning_point_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t, TITLE)
+    return notice_modal(text, req.t, TITLE)
 
 
 def save_learning_point(req: Request, text: str) -> Reply:

@@ -22,11 +22,11 @@ from bot.rendering.manage import (
     FEEDBACK_OPTION,
     FIELD_BLOCKS,
     NEW_TITLE,
-    notice_view,
     saved_reply,
     saved_text,
     saving_text,
 )
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.services import manage
@@ -66,7 +66,7 @@ def editing_key(req: Request) -> str | None:
 
 def session_notice(req: Request, text: str) -> dict[str, Any]:
     title = NEW_TITLE if editing_key(req) is None else EDIT_TITLE
-    return notice_view(text, req.t, title)
+    return notice_modal(text, req.t, title)
 
 
 def checked_draft(req: Request) -> SessionDraft:

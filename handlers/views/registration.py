@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import AttendanceRequired, FieldCode, MembersOnly
+from bot.i18n import N_
 from bot.ids import ActionId, BlockId, CallbackId
+from bot.rendering.modals import notice_modal
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
-    notice_view,
     organisation_options,
     outcome_reply,
     profile_modal,
@@ -33,6 +34,7 @@ from bot.services.profiles import (
 from handlers.frame import Frame, ModalAnswer, ModalState, Request
 from handlers.membership_offer import members_only_answer
 
+REGISTRATION_TITLE = N_("Registration")
 FIELD_ATTENDANCE = "attendance"  # asked in the same modal when the session is hybrid
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
@@ -141,7 +143,7 @@ def send_to_dm(req: Request, reply: Reply) -> None:
 
 
 def profile_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t)
+    return notice_modal(text, req.t, REGISTRATION_TITLE)
 
 
 def register(frame: Frame) -> None:
