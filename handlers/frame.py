@@ -68,6 +68,7 @@ REQUEST_ID = "sdg_request_id"  # may be set by an outer layer; the frame keeps i
 _FOLLOW_UP = "sdg_follow_up"
 _DEFERRED = "sdg_deferred"
 _REFRESH = "sdg_refresh"
+_SCRUB = "sdg_scrub_files"  # an anonymous answer was stored: scrub the SQLite files
 
 # Crockford's base32 without look-alikes: easy to read aloud and to type.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -630,6 +631,13 @@ class Frame:
                 ack()
 
         def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+            # VACUUM after an anonymous answer would hold up the ack: the lazy part runs it.
+            with self.runtime.database.scrubs_deferred() as deferred:
+                submit_and_ack(ack, body, context)
+            if deferred.needed:
+                context[_SCRUB] = True
+
+        def submit_and_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             req, problem = self.read_request(body, context)
             try:
                 if problem is not None:
@@ -657,6 +665,8 @@ class Frame:
         def run(
             body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
         ) -> None:
+            if context.get(_SCRUB):
+                self.runtime.database.scrub_files()
             work = context.get(_FOLLOW_UP)
             if not callable(work):
                 return  # the ack answered already (errors, a refusal, or nothing to do)

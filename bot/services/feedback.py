@@ -17,7 +17,8 @@ Storage rules (see also README, "Feedback and anonymity"):
   written, under a random id; on SQLite both tables (and the goals) are
   WITHOUT ROWID, stored in key order (random id; session and member), never
   in the order people answered.  After an anonymous submission commits, the
-  unit of work scrubs the SQLite files (``Database.scrub_files``): freed space
+  unit of work scrubs the SQLite files (``Database.scrub_files``; after a modal
+  submission the listener frame runs it right after the ack): freed space
   is zeroed (``secure_delete``), the pages are rewritten in key order
   (``VACUUM``: otherwise the position of a row inside its page still shows
   which came last) and the write-ahead log is emptied.  What PostgreSQL keeps
