@@ -60,6 +60,7 @@ class FieldCode(enum.StrEnum):
     CAPACITY_BELOW_SEATS = "capacity_below_seats"  # values: seats
     PRICE_NOT_A_NUMBER = "price_not_a_number"
     PRICE_TOO_LARGE = "price_too_large"
+    MEMBERS_ONLY_PRICED = "members_only_priced"
     ANONYMITY_LOCKED = "anonymity_locked"
     # the profile form
     NAME_MISSING = "name_missing"

@@ -51,6 +51,9 @@ FIELD_MESSAGES: dict[FieldCode, str] = {
     ),
     FieldCode.PRICE_NOT_A_NUMBER: N_("Write a whole number, or leave it empty (free)."),
     FieldCode.PRICE_TOO_LARGE: N_("Write a price up to 1,000,000."),
+    FieldCode.MEMBERS_ONLY_PRICED: N_(
+        "A session for the members is included in the membership: leave the price empty."
+    ),
     FieldCode.ANONYMITY_LOCKED: N_(
         "Feedback has already been given on this session, so whether it is anonymous "
         "can no longer be changed."

@@ -45,10 +45,12 @@ FIELD_BLOCKS = {
     "capacity": BlockId.SESSION_CAPACITY,
     "price": BlockId.SESSION_PRICE,
     "options": BlockId.SESSION_OPTIONS,
+    "audience": BlockId.SESSION_AUDIENCE,
     "description": BlockId.SESSION_DESCRIPTION,
 }
 FEEDBACK_OPTION = "feedback"
 ANONYMOUS_OPTION = "anonymous"
+MEMBERS_ONLY_OPTION = "members_only"
 
 
 # --- the modal -----------------------------------------------------------------------------
@@ -125,6 +127,17 @@ def session_form_view(
     chosen = [o for o, on in zip(options, (form.feedback, form.anonymous), strict=True) if on]
     if chosen:
         options_element["initial_options"] = chosen
+    members_only = bk.option(
+        t.gettext("Only for the season's members (included in the membership)"),
+        MEMBERS_ONLY_OPTION,
+    )
+    audience_element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ActionId.SESSION_AUDIENCE_INPUT,
+        "options": [members_only],
+    }
+    if form.members_only:
+        audience_element["initial_options"] = [members_only]
     url_element: dict[str, Any] = {
         "type": "url_text_input",
         "action_id": ActionId.SESSION_URL_INPUT,
@@ -206,6 +219,9 @@ def session_form_view(
             _number_element(ActionId.SESSION_PRICE_INPUT, form.price),
             optional=True,
             hint=t.gettext("Empty or 0: free."),
+        ),
+        bk.input_block(
+            BlockId.SESSION_AUDIENCE, t.gettext("Who can register"), audience_element, optional=True
         ),
         bk.input_block(
             BlockId.SESSION_OPTIONS, t.gettext("Feedback"), options_element, optional=True

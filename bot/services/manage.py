@@ -44,6 +44,7 @@ from bot.services.sessions import SessionView, find_session, session_by_key
 # Fields written from the form as they are; times, capacity and the agenda have rules.
 _PLAIN_FIELDS = (
     "title", "kind", "location", "online_url", "price", "feedback", "anonymous", "description",
+    "members_only",
 )  # fmt: skip
 
 
@@ -89,6 +90,7 @@ def draft_of(session: ProgrammeSession) -> SessionDraft:
         feedback=session.feedback,
         anonymous=session.anonymous,
         description=session.description,
+        members_only=session.members_only,
     )
 
 

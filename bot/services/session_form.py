@@ -43,7 +43,7 @@ MAX_DESCRIPTION_LENGTH = 3000
 
 FIELDS = (
     "key", "title", "kind", "date", "start", "end", "end_date", "location", "online_url",
-    "capacity", "price", "options", "description",
+    "capacity", "price", "options", "audience", "description",
 )  # fmt: skip
 
 # The shared rules' problems, as the form's field codes.
@@ -76,6 +76,7 @@ class SessionFormInput:
     price: str | None = None
     feedback: bool = True
     anonymous: bool = False
+    members_only: bool = False
     description: str | None = None
 
 
@@ -96,6 +97,8 @@ class SessionDraft:
     feedback: bool
     anonymous: bool
     description: str
+    # Open to the season's members only (included in the membership), as in the file.
+    members_only: bool = False
 
 
 def _text(value: str | None) -> str:
@@ -209,6 +212,9 @@ def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None
         errors.add("price", FieldCode.PRICE_NOT_A_NUMBER)
     except _TooLarge:
         errors.add("price", FieldCode.PRICE_TOO_LARGE)
+    if form.members_only and price:
+        # The programme file's rule: a members' session has no price of its own.
+        errors.add("price", FieldCode.MEMBERS_ONLY_PRICED)
 
     if errors:
         raise errors
@@ -227,6 +233,7 @@ def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None
         feedback=form.feedback,
         anonymous=form.anonymous,
         description=description,
+        members_only=form.members_only,
     )
 
 
@@ -248,5 +255,6 @@ def form_of(draft: SessionDraft) -> SessionFormInput:
         price=None if draft.price is None else str(draft.price),
         feedback=draft.feedback,
         anonymous=draft.anonymous,
+        members_only=draft.members_only,
         description=draft.description,
     )

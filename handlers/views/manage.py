@@ -21,6 +21,7 @@ from bot.rendering.manage import (
     EDIT_TITLE,
     FEEDBACK_OPTION,
     FIELD_BLOCKS,
+    MEMBERS_ONLY_OPTION,
     NEW_TITLE,
     saved_reply,
     saved_text,
@@ -56,6 +57,8 @@ def form_input(state: ModalState) -> SessionFormInput:
         price=state.text(BlockId.SESSION_PRICE, ActionId.SESSION_PRICE_INPUT),
         feedback=FEEDBACK_OPTION in chosen,
         anonymous=ANONYMOUS_OPTION in chosen,
+        members_only=MEMBERS_ONLY_OPTION
+        in state.selected_values(BlockId.SESSION_AUDIENCE, ActionId.SESSION_AUDIENCE_INPUT),
         description=state.text(BlockId.SESSION_DESCRIPTION, ActionId.SESSION_DESCRIPTION_INPUT),
     )
 
