@@ -155,11 +155,11 @@ def main() -> None:
 
     def summary() -> object:
         with database.unit_of_work() as db:
-            result = summaries.session_summary(db, TEAM, "summary")
+            result = summaries.feedback_summary(db, TEAM, "summary")
         return summary_reply(result, t)
 
     with database.unit_of_work() as db:
-        the_summary = summaries.session_summary(db, TEAM, "summary")
+        the_summary = summaries.feedback_summary(db, TEAM, "summary")
 
     def export() -> object:
         with database.unit_of_work() as db:

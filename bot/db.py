@@ -9,6 +9,8 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # A unit of work sets this in ``session.info`` when what it wrote must leave no
 # trace in the database files beyond the rows themselves (anonymous feedback).
 SCRUB_FILES_AFTER_COMMIT = "scrub_files_after_commit"
+# Set by Database.scrubs_deferred: scrubs of this context are left to its caller.
+_DEFERRED_SCRUB: ContextVar[DeferredScrub | None] = ContextVar("deferred_scrub", default=None)
 SCRUB_BUSY_TIMEOUT_MS = 500
 SCRUB_RETRIES = 60
 
@@ -117,6 +121,13 @@ def _refuse_dml(state: ORMExecuteState) -> None:
         raise ReadOnlyUnitOfWork("this unit of work is read-only: use unit_of_work(write=True)")
 
 
+@dataclass
+class DeferredScrub:
+    """A unit of work inside :meth:`Database.scrubs_deferred` asked for a scrub."""
+
+    needed: bool = False
+
+
 class Database:
     """Owns the engine and hands out units of work.
 
@@ -181,7 +192,25 @@ class Database:
             if connection is not None:
                 connection.close()
         if scrub and self.is_sqlite:
-            self.scrub_files()
+            deferred = _DEFERRED_SCRUB.get()
+            if deferred is not None:
+                deferred.needed = True
+            else:
+                self.scrub_files()
+
+    @contextmanager
+    def scrubs_deferred(self) -> Iterator[DeferredScrub]:
+        """Within the block, a scrub a unit of work asks for is only recorded.
+
+        The caller runs :meth:`scrub_files` later when ``needed``: the listener
+        frame does so after the ack, so VACUUM does not delay Slack's answer.
+        """
+        deferred = DeferredScrub()
+        token = _DEFERRED_SCRUB.set(deferred)
+        try:
+            yield deferred
+        finally:
+            _DEFERRED_SCRUB.reset(token)
 
     def scrub_files(self) -> None:
         """Leave nothing in the SQLite files but the current rows, in key order.
@@ -189,9 +218,10 @@ class Database:
         ``VACUUM`` rewrites every table in key order (a page otherwise keeps
         its rows' cells in the order they were inserted) and drops freed pages;
         ``wal_checkpoint(TRUNCATE)`` copies the log into the main file and
-        empties it.  This runs before the member's modal is answered, so it
-        waits at most half a second for other connections; what it could not
-        do then is retried in the background every second, for a minute.
+        empties it.  After a modal submission it runs once the modal is
+        answered (the frame's lazy part); it waits at most half a second for
+        other connections, and what it could not do then is retried in the
+        background every second, for a minute.
         """
         if not self._scrub_once():
             threading.Thread(target=self._scrub_later, name="sdgbot-scrub", daemon=True).start()

@@ -1,6 +1,15 @@
-"""Domain errors.  Each carries an English message id and values for the reader's catalog."""
+"""Domain errors.  Each carries an English message id and values for the reader's catalog.
+
+A form's wrong fields are one :class:`FormErrors` of typed :class:`FieldError`
+(field, :class:`FieldCode`, values): no wording, which ``bot.rendering.form_errors``
+takes from the catalogs in the reader's language, for every modal alike.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable, Mapping
 
 from bot.i18n import N_
 
@@ -21,6 +30,100 @@ MAX_ECHO = 40
 
 def echoed(text: str) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
+# --- form errors ---------------------------------------------------------------------
+
+
+class FieldCode(enum.StrEnum):
+    """What is wrong with one field of a form (worded by ``bot.rendering.form_errors``)."""
+
+    # the session form
+    KEY_FORMAT = "key_format"
+    KEY_TAKEN = "key_taken"  # values: key
+    TITLE_EMPTY = "title_empty"
+    TITLE_TOO_LONG = "title_too_long"  # values: limit
+    KIND_UNKNOWN = "kind_unknown"
+    DATE_MISSING = "date_missing"
+    START_MISSING = "start_missing"
+    END_MISSING = "end_missing"
+    TIME_SKIPPED = "time_skipped"
+    ENDS_BEFORE_START = "ends_before_start"
+    SESSION_TOO_LONG = "session_too_long"
+    START_IN_THE_PAST = "start_in_the_past"
+    AGENDA_OUTSIDE_SESSION = "agenda_outside_session"
+    URL_SCHEME = "url_scheme"
+    PLACE_MISSING = "place_missing"
+    TEXT_TOO_LONG = "text_too_long"
+    CAPACITY_NOT_A_NUMBER = "capacity_not_a_number"
+    CAPACITY_TOO_LARGE = "capacity_too_large"
+    CAPACITY_BELOW_SEATS = "capacity_below_seats"  # values: seats
+    PRICE_NOT_A_NUMBER = "price_not_a_number"
+    PRICE_TOO_LARGE = "price_too_large"
+    MEMBERS_ONLY_PRICED = "members_only_priced"
+    ANONYMITY_LOCKED = "anonymity_locked"
+    # the profile form
+    NAME_MISSING = "name_missing"
+    ORGANISATION_MISSING = "organisation_missing"
+    ORGANISATION_UNKNOWN = "organisation_unknown"
+    ORGANISATION_NAME_MISSING = "organisation_name_missing"
+    ROLE_MISSING = "role_missing"
+    ATTENDANCE_MISSING = "attendance_missing"
+    # the feedback form
+    RATING_MISSING = "rating_missing"
+    ANSWER_TOO_LONG = "answer_too_long"
+    GOAL_UNKNOWN = "goal_unknown"
+    RECOMMEND_UNKNOWN = "recommend_unknown"
+    # a learning point
+    LEARNING_POINT_EMPTY = "learning_point_empty"
+    LEARNING_POINT_TOO_LONG = "learning_point_too_long"  # values: limit
+    # a guest row of the colleagues-and-guests form
+    GUEST_NAME_MISSING = "guest_name_missing"
+    GUEST_NAME_TOO_LONG = "guest_name_too_long"
+    GUEST_EMAIL_MISSING = "guest_email_missing"
+    GUEST_EMAIL_INVALID = "guest_email_invalid"
+    GUEST_ROLE_MISSING = "guest_role_missing"
+    # the invoice details form
+    INVOICE_NUMBER_MISSING = "invoice_number_missing"
+    EAN_CHECK_DIGIT = "ean_check_digit"  # values: number
+    EAN_LENGTH = "ean_length"
+    ORGNR_CHECK_DIGIT = "orgnr_check_digit"  # values: number
+    ORGNR_LENGTH = "orgnr_length"
+    REFERENCE_TOO_LONG = "reference_too_long"  # values: limit
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldError:
+    """One wrong field: its name in the form, what is wrong, and values for the wording."""
+
+    field: str
+    code: FieldCode
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+
+class FormErrors(DomainError):
+    """A form has wrong fields: field name -> its (first) error.  Nothing was changed."""
+
+    message_id = N_("Please correct the form.")
+
+    def __init__(self, errors: Iterable[FieldError] = ()) -> None:
+        super().__init__()
+        self.errors: dict[str, FieldError] = {}
+        for error in errors:
+            self.errors.setdefault(error.field, error)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def add(self, field_name: str, code: FieldCode, **values: object) -> None:
+        """Record *code* for *field_name* unless that field already has an error."""
+        self.errors.setdefault(field_name, FieldError(field_name, code, values))
+
+    def merged(self, other: FormErrors) -> FormErrors:
+        return FormErrors([*self.errors.values(), *other.errors.values()])
+
+    def codes(self) -> dict[str, FieldCode]:
+        return {name: error.code for name, error in self.errors.items()}
 
 
 class SessionNotFound(DomainError):
@@ -114,8 +217,11 @@ class NothingToCancel(DomainError):
     message_id = N_("You have no registrations for upcoming sessions.")
 
 
-class UnknownOrganisation(DomainError):
-    message_id = N_("Choose your organisation from the list, or choose “Other” and write it.")
+class UnknownOrganisation(FormErrors):
+    """An organisation option that is not (or no longer) one the bot offers."""
+
+    def __init__(self) -> None:
+        super().__init__([FieldError("organisation", FieldCode.ORGANISATION_UNKNOWN)])
 
 
 class UnknownSeason(DomainError):
@@ -220,60 +326,7 @@ class LearningPointNotFound(DomainError):
     message_id = N_("That learning point has already been removed.")
 
 
-class LearningPointTooLong(DomainError):
-    message_id = N_("Please keep a learning point under %(limit)s characters.")
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit)
-
-
-class LearningPointEmpty(DomainError):
-    message_id = N_("Write the learning point first.")
-
-
 # --- managing sessions (facilitators) -------------------------------------------------
-
-
-class InvalidField(DomainError):
-    """One field of the session form is wrong; the message is chosen per problem."""
-
-    def __init__(self, message_id: str, **values: object) -> None:
-        self.message_id = message_id
-        super().__init__(**values)
-
-
-class SessionFormErrors(DomainError):
-    """The session form has errors: field name -> what is wrong with it."""
-
-    message_id = N_("Please correct the session form.")
-
-    def __init__(self, errors: dict[str, DomainError]) -> None:
-        super().__init__()
-        self.errors = errors
-
-
-class SessionKeyTaken(DomainError):
-    message_id = N_("There is already a session with the key %(key)s.")
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key=key)
-
-
-class CapacityBelowSeats(DomainError):
-    message_id = N_(
-        "Seats already taken in the room: %(seats)s. The capacity cannot be lower "
-        "(0 means no limit)."
-    )
-
-    def __init__(self, seats: int) -> None:
-        super().__init__(seats=seats)
-
-
-class AnonymityLocked(DomainError):
-    message_id = N_(
-        "Feedback has already been given on this session, so whether it is anonymous "
-        "can no longer be changed."
-    )
 
 
 class SessionNotHeldYet(DomainError):
@@ -284,16 +337,6 @@ class SessionNotHeldYet(DomainError):
 
     def __init__(self, title: str) -> None:
         super().__init__(title=title)
-
-
-class StartInThePast(DomainError):
-    message_id = N_("This start has already passed. Choose a date and time ahead.")
-
-
-class AgendaOutsideSession(DomainError):
-    message_id = N_(
-        "The agenda has items outside these times. Change the agenda in the programme file first."
-    )
 
 
 class SessionEnded(DomainError):

@@ -66,7 +66,6 @@ __all__ = [
     "shift_programme",
     "span_problem",
     "title_problem",
-    "weeks_to_bring_ahead",
 ]
 
 MAX_AGENDA_ITEMS = 100
@@ -693,26 +692,3 @@ def shift_programme(programme: Programme, weeks: int) -> Programme:
         for season in programme.seasons
     )
     return Programme(tuple(sessions), seasons)
-
-
-def weeks_to_bring_ahead(
-    programme: Programme, now: datetime, lead: timedelta = timedelta(days=7)
-) -> int:
-    """Smallest whole number of weeks (>= 0) after which the first session starts at
-    least ``lead`` after ``now`` (0 for an empty programme)."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    if not programme.sessions:
-        return 0
-    target = now + lead
-
-    def first_start(weeks: int) -> datetime:
-        return min(_shift(s.starts, ZoneInfo(s.timezone), weeks) for s in programme.sessions)
-
-    first = min(s.starts for s in programme.sessions)
-    weeks = max(0, -((first - target) // timedelta(weeks=1)))  # estimate, ignoring DST
-    while first_start(weeks) < target:
-        weeks += 1
-    while weeks > 0 and first_start(weeks - 1) >= target:
-        weeks -= 1
-    return weeks

@@ -13,7 +13,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.delivery.scheduler import DeliveryScheduler
 from bot.endpoints import ProcessState, endpoint_routes
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.workspaces import oauth_routes
 from handlers import register_listeners  # the entry point wires the listeners in
 
@@ -27,17 +27,22 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _run_socket_mode(bolt_app: App, settings: Settings) -> None:
+def _run_socket_mode(bolt_app: App, runtime: Runtime) -> None:
     """Connect (retrying while Slack cannot be reached), then block until stopped.
 
     The process stays up meanwhile: its scheduler keeps sending and its side
-    server keeps answering health checks.
+    server keeps answering health checks.  Redelivered envelopes and event
+    retries run nothing (bot/edge/socket_mode.py).
     """
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk import WebClient
 
+    from bot.edge.socket_mode import ReplayCheckingSocketModeHandler
+
+    settings = runtime.settings
     web_client = WebClient(token=settings.slack.app_token, base_url=settings.slack.api_url)
-    handler = SocketModeHandler(bolt_app, settings.slack.app_token, web_client=web_client)
+    handler = ReplayCheckingSocketModeHandler(
+        bolt_app, settings.slack.app_token, runtime, web_client=web_client
+    )
     delay = 1.0
     while True:
         try:
@@ -74,7 +79,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, socket: boo
 
             side = SideServer(routes, host, port).start()
             try:
-                _run_socket_mode(bolt_app, settings)
+                _run_socket_mode(bolt_app, runtime)
             finally:
                 side.stop()
             return 0

@@ -39,11 +39,11 @@ def session_summary(req: Request, key: str) -> tuple[Reply, bytes | None]:
     return reply, chart
 
 
-def summary_with_points(req: Request, key: str) -> tuple[Reply, summaries.SessionSummary]:
+def summary_with_points(req: Request, key: str) -> tuple[Reply, summaries.FeedbackSummary]:
     """A session's summary with its learning points (facilitator listeners only)."""
     with req.db() as db:
         summaries.require_taken_place(db, req.team, key, req.now)
-        summary = summaries.session_summary(db, req.team, key)
+        summary = summaries.feedback_summary(db, req.team, key)
         points = learning_points.for_session(db, req.team, key)
     return summary_reply(summary, req.t, points), summary
 

@@ -43,10 +43,17 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.errors import DomainError, NotAFacilitator, SessionNotFound, UnreadableRequest
+from bot.errors import (
+    DomainError,
+    FormErrors,
+    NotAFacilitator,
+    SessionNotFound,
+    UnreadableRequest,
+)
 from bot.i18n import Translator
 from bot.metrics import PROCESS
 from bot.rendering.errors import domain_error_reply, unexpected_error_reply
+from bot.rendering.form_errors import modal_errors
 from bot.rendering.reply import Reply
 from bot.runtime import Runtime
 from bot.services import members
@@ -61,6 +68,7 @@ REQUEST_ID = "sdg_request_id"  # may be set by an outer layer; the frame keeps i
 _FOLLOW_UP = "sdg_follow_up"
 _DEFERRED = "sdg_deferred"
 _REFRESH = "sdg_refresh"
+_SCRUB = "sdg_scrub_files"  # an anonymous answer was stored: scrub the SQLite files
 
 # Crockford's base32 without look-alikes: easy to read aloud and to type.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -237,13 +245,6 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
-class ModalErrors:
-    """Keep the modal open with these messages under their blocks."""
-
-    errors: dict[str, str]
-
-
-@dataclass(frozen=True)
 class ModalUpdate:
     """Replace the modal with *view*."""
 
@@ -252,9 +253,13 @@ class ModalUpdate:
 
 @dataclass(frozen=True)
 class ModalAnswer:
-    """A submission's ack (errors, a new view, or None: close) and optional lazy work."""
+    """A submission's ack (a new view, or None: close) and optional lazy work.
 
-    ack: ModalErrors | ModalUpdate | None = None
+    Wrong fields are not an answer: the listener (or its service) raises
+    :class:`~bot.errors.FormErrors` and the frame shows them under their blocks.
+    """
+
+    ack: ModalUpdate | None = None
     follow_up: Callable[[Request], Reply | None] | None = None
 
 
@@ -599,11 +604,15 @@ class Frame:
         notice: NoticeView | None = None,
         facilitator: bool = False,
         gate_ack: bool = False,
+        fields: Mapping[str, str] | None = None,
     ) -> None:
         """A modal submission: *submit* runs before the ack and says how to ack.
 
-        Errors on the ack path replace the modal with *notice* (or, without
-        one, close it and answer in the DM).  The answer's ``follow_up`` runs
+        :class:`~bot.errors.FormErrors` on the ack path keep the modal open
+        with each message under its block (*fields*: form field -> block id),
+        worded by ``bot.rendering.form_errors`` in the reader's language.
+        Other errors on the ack path replace the modal with *notice* (or,
+        without one, close it and answer in the DM).  The answer's ``follow_up`` runs
         in the lazy part; its reply (or error) goes to the modal via
         ``views.update`` with *notice*, or to the DM.  With ``facilitator``,
         the lazy part confirms with Slack before the follow-up; with
@@ -614,7 +623,21 @@ class Frame:
         def modal_for(req: Request, text: str) -> dict[str, Any] | None:
             return notice(req, text) if notice is not None else None
 
+        def refuse(ack: Ack, req: Request, exc: BaseException) -> None:
+            shown = modal_for(req, error_reply(req, exc).text)
+            if shown is not None:
+                ack(response_action="update", view=shown)
+            else:
+                ack()
+
         def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+            # VACUUM after an anonymous answer would hold up the ack: the lazy part runs it.
+            with self.runtime.database.scrubs_deferred() as deferred:
+                submit_and_ack(ack, body, context)
+            if deferred.needed:
+                context[_SCRUB] = True
+
+        def submit_and_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             req, problem = self.read_request(body, context)
             try:
                 if problem is not None:
@@ -622,18 +645,19 @@ class Frame:
                 if gate_ack and not self.runtime.may_be_facilitator(req.user_id, req.team):
                     raise NotAFacilitator()
                 answer = submit(req)
-            except Exception as exc:  # noqa: BLE001 - the modal always says what happened
-                shown = modal_for(req, error_reply(req, exc).text)
-                if shown is not None:
-                    ack(response_action="update", view=shown)
+            except FormErrors as invalid:
+                shown_errors = modal_errors(invalid, fields or {}, req.t)
+                if shown_errors is not None:
+                    ack(response_action="errors", errors=shown_errors)
                 else:
-                    ack()
+                    refuse(ack, req, invalid)
+                return
+            except Exception as exc:  # noqa: BLE001 - the modal always says what happened
+                refuse(ack, req, exc)
                 return
             if answer.follow_up is not None:
                 context[_FOLLOW_UP] = answer.follow_up
-            if isinstance(answer.ack, ModalErrors):
-                ack(response_action="errors", errors=answer.ack.errors)
-            elif isinstance(answer.ack, ModalUpdate):
+            if isinstance(answer.ack, ModalUpdate):
                 ack(response_action="update", view=answer.ack.view)
             else:
                 ack()
@@ -641,6 +665,8 @@ class Frame:
         def run(
             body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
         ) -> None:
+            if context.get(_SCRUB):
+                self.runtime.database.scrub_files()
             work = context.get(_FOLLOW_UP)
             if not callable(work):
                 return  # the ack answered already (errors, a refusal, or nothing to do)

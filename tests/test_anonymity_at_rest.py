@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.ids import ActionId, BlockId, CallbackId
 from bot.runtime import Runtime
 from bot.services import feedback
 from bot.services.feedback import FeedbackAnswers, submit_feedback
 from tests.conftest import BACKEND
 from tests.support.feedback_world import KEY, NOW, build_world
+from tests.support.signed_client import SignedSlackClient
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="reads the SQLite files")
 
@@ -85,7 +88,10 @@ def test_three_anonymous_answers_leave_no_order_in_the_files(
         with runtime.unit_of_work(write=True) as db:
             given = FeedbackAnswers(4, most_valuable=COMMENTS[user_id], goals=(goal, 13))
             submit_feedback(db, runtime.settings.home_team_id, user_id, KEY, given, NOW)
+    assert_no_order_in_the_files(runtime)
 
+
+def assert_no_order_in_the_files(runtime: Runtime) -> None:
     path = Path(str(runtime.database.engine.url.database))
     wal = path.with_name(path.name + "-wal")
     # The log was copied into the main file and emptied.
@@ -108,6 +114,61 @@ def test_three_anonymous_answers_leave_no_order_in_the_files(
         assert ascending or descending, (name, offsets)
         checked.append(name)
     assert {"feedback_responses", "feedback_sdgs", "feedback_respondents"} <= set(checked)
+
+
+def test_over_slack_the_files_are_scrubbed_after_the_modal_is_answered(
+    runtime: Runtime, slack: SignedSlackClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VACUUM and the checkpoint run in the lazy part: the ack does not wait for them."""
+    build_world(runtime, anonymous=True, participants=MEMBERS)
+    ids = iter(RANDOM_IDS)
+    monkeypatch.setattr(feedback, "random_response_id", lambda: next(ids))
+    released = threading.Event()
+    scrubbed: list[str] = []
+    scrub_files = runtime.database.scrub_files
+
+    def held_scrub() -> None:
+        assert released.wait(timeout=60), "the scrub was never released"
+        scrub_files()
+        scrubbed.append(threading.current_thread().name)
+
+    monkeypatch.setattr(runtime.database, "scrub_files", held_scrub)
+    for goal, user_id in enumerate(ANSWER_ORDER, start=3):
+        values = {
+            BlockId.FEEDBACK_RATING: {
+                ActionId.FEEDBACK_RATING_INPUT: {
+                    "type": "radio_buttons",
+                    "selected_option": {"value": "4", "text": {"type": "plain_text", "text": "4"}},
+                }
+            },
+            BlockId.FEEDBACK_VALUABLE: {
+                ActionId.FEEDBACK_VALUABLE_INPUT: {
+                    "type": "plain_text_input",
+                    "value": COMMENTS[user_id],
+                }
+            },
+            BlockId.FEEDBACK_GOALS: {
+                ActionId.FEEDBACK_GOALS_INPUT: {
+                    "type": "multi_static_select",
+                    "selected_options": [
+                        {"value": str(g), "text": {"type": "plain_text", "text": str(g)}}
+                        for g in (goal, 13)
+                    ],
+                }
+            },
+        }
+        # Answered (thanks in the modal) while the scrub is still held back.
+        answered = slack.view_submission(
+            CallbackId.FEEDBACK, values, user_id=user_id, private_metadata=KEY
+        )
+        assert answered.status == 200 and answered.json["response_action"] == "update"
+    assert scrubbed == []
+    released.set()
+    deadline = time.monotonic() + 30
+    while len(scrubbed) < len(ANSWER_ORDER):
+        assert time.monotonic() < deadline, scrubbed
+        time.sleep(0.05)
+    assert_no_order_in_the_files(runtime)
 
 
 def test_the_tables_have_no_rowid_to_pair(runtime: Runtime) -> None:

@@ -27,6 +27,7 @@ from bot.errors import (
     FeedbackNotCollected,
     FeedbackNotOpenYet,
     FeedbackSessionCancelled,
+    FormErrors,
     NoEndedSessionToRate,
     NotRegisteredForSession,
 )
@@ -53,7 +54,7 @@ from bot.runtime import Runtime
 from bot.seasons import default_season_at
 from bot.services import exports, feedback, summaries
 from bot.services.facilitators import FacilitatorDirectory
-from bot.services.feedback import FeedbackAnswers, FeedbackFormErrors, read_answers
+from bot.services.feedback import FeedbackAnswers, read_answers
 from tests.support.conversation import buttons_of, text_of
 from tests.support.feedback_world import (
     ENDED,
@@ -312,7 +313,7 @@ def test_sessions_not_ended_cancelled_or_without_feedback_refuse(runtime: Runtim
     ],
 )
 def test_wrong_answers_name_their_fields(raw: tuple[Any, ...], errors: set[str]) -> None:
-    with pytest.raises(FeedbackFormErrors) as caught:
+    with pytest.raises(FormErrors) as caught:
         read_answers(*raw)
     assert set(caught.value.errors) == errors
 
@@ -445,9 +446,9 @@ def test_a_random_id_that_is_taken_is_drawn_again(
 # --- summaries --------------------------------------------------------------------------
 
 
-def summary_of(runtime: Runtime) -> summaries.SessionSummary:
+def summary_of(runtime: Runtime) -> summaries.FeedbackSummary:
     with runtime.unit_of_work() as db:
-        return summaries.session_summary(db, runtime.settings.home_team_id, KEY)
+        return summaries.feedback_summary(db, runtime.settings.home_team_id, KEY)
 
 
 def test_the_summary_of_a_known_data_set(runtime: Runtime) -> None:
@@ -517,7 +518,7 @@ def test_summaries_are_counted_by_the_database(runtime: Runtime) -> None:
         statements.clear()
         loaded.clear()
         with runtime.unit_of_work() as db:
-            summaries.session_summary(db, runtime.settings.home_team_id, "bigger")
+            summaries.feedback_summary(db, runtime.settings.home_team_id, "bigger")
         assert len(statements) == first
         assert loaded == []
     finally:

@@ -21,6 +21,7 @@ def test_the_console_creates_a_session_with_dates_and_times() -> None:
         "https://teams.example.org/meet/5",  # online link
         "",  # seats
         "",  # price
+        "",  # who can register: everyone
         "1",  # ask for feedback
         "",  # description
     ]

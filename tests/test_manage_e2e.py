@@ -118,6 +118,7 @@ def form(
     price: str | None = None,
     options: tuple[str, ...] = ("feedback",),
     description: str | None = None,
+    members_only: bool = False,
 ) -> dict[str, Any]:
     """A submitted session modal's ``state.values``, as Slack sends them."""
 
@@ -157,6 +158,16 @@ def form(
             }
         },
         BlockId.SESSION_DESCRIPTION: text(ActionId.SESSION_DESCRIPTION_INPUT, description),
+        BlockId.SESSION_AUDIENCE: {
+            ActionId.SESSION_AUDIENCE_INPUT: {
+                "type": "checkboxes",
+                "selected_options": [
+                    {"value": "members_only", "text": {"type": "plain_text", "text": "members"}}
+                ]
+                if members_only
+                else [],
+            }
+        },
     }
     if key is not None:
         values[BlockId.SESSION_KEY] = text(ActionId.SESSION_KEY_INPUT, key)
@@ -231,6 +242,44 @@ def deliveries(runtime: Runtime, kind: str) -> list[tuple[str, str, datetime]]:
 
 
 # --- /sdg new -------------------------------------------------------------------------------
+
+
+def test_a_session_for_the_seasons_members_is_set_stored_and_shown_in_the_form(
+    runtime: Runtime, slack: SignedSlackClient, standin: FaultyStandIn
+) -> None:
+    key = "2027-11-18-webinar"
+    assert slack.command("new", user_id=FACILITATOR).status == 200
+    view = opened_view(standin)
+    audience = next(b for b in view["blocks"] if b.get("block_id") == BlockId.SESSION_AUDIENCE)
+    assert audience["element"]["type"] == "checkboxes"
+    assert "initial_options" not in audience["element"]
+
+    # A members' session is included in the membership: no price of its own.
+    priced = submit(slack, form(members_only=True, price="250"))
+    assert priced.json["response_action"] == "errors"
+    assert set(priced.json["errors"]) == {BlockId.SESSION_PRICE}
+    assert stored_session(runtime, key) is None
+
+    saving = submit(slack, form(members_only=True, price=""))
+    assert saving.json["response_action"] == "update"
+    assert "is created" in modal_outcome(standin, "V1")
+    stored = stored_session(runtime, key)
+    assert stored is not None and stored.members_only is True
+    (dm,) = standin.wait_for(
+        "chat.postMessage", predicate=lambda c: c.args["channel"] == FACILITATOR
+    )
+    assert "Included in the network membership" in text_of(dm.args)
+
+    # The edit form shows it ticked; unticking it opens the session to everyone.
+    assert slack.command(f"edit {key}", user_id=FACILITATOR).status == 200
+    editing = opened_view(standin, 2)
+    audience = next(b for b in editing["blocks"] if b.get("block_id") == BlockId.SESSION_AUDIENCE)
+    assert [o["value"] for o in audience["element"]["initial_options"]] == ["members_only"]
+    reopened = submit(slack, form(key=None, members_only=False), editing=key, view_id="V2")
+    assert reopened.json["response_action"] == "update"
+    modal_outcome(standin, "V2")  # the lazy part has saved
+    stored = stored_session(runtime, key)
+    assert stored is not None and stored.members_only is False
 
 
 def test_a_facilitator_creates_a_session_in_the_modal_and_members_see_it(

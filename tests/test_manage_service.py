@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from bot.delivery.outcomes import SkipReason
 from bot.delivery.registry import HoldDelivery, OutgoingMessage, SkipDelivery, message_builders
 from bot.delivery.reminder_planner import plan_reminders
-from bot.errors import SessionCancelled, SessionEnded, SessionFormErrors
+from bot.errors import FormErrors, SessionCancelled, SessionEnded
 from bot.models import (
     AgendaItem,
     Delivery,
@@ -53,7 +53,7 @@ def a_form(**changes: object) -> SessionFormInput:
 
 
 def problems(form: SessionFormInput) -> set[str]:
-    with pytest.raises(SessionFormErrors) as raised:
+    with pytest.raises(FormErrors) as raised:
         read_draft(form, ZONE)
     return set(raised.value.errors)
 
@@ -255,10 +255,10 @@ def test_create_refuses_a_key_in_use_in_any_case(runtime: Runtime, world: int) -
     with runtime.unit_of_work(write=True) as db:
         saved = manage.create_session(db, TEAM, draft, NOW)
     assert saved.created and saved.view.key == "2027-06-11-ny"
-    with runtime.unit_of_work(write=True) as db, pytest.raises(SessionFormErrors) as taken:
+    with runtime.unit_of_work(write=True) as db, pytest.raises(FormErrors) as taken:
         manage.create_session(db, TEAM, dataclasses.replace(draft, key=KEY.upper()), NOW)
     assert set(taken.value.errors) == {"key"}
-    with runtime.unit_of_work() as db, pytest.raises(SessionFormErrors):
+    with runtime.unit_of_work() as db, pytest.raises(FormErrors):
         manage.check_draft(db, TEAM, dataclasses.replace(draft, key=KEY), editing=False, now=NOW)
 
 
@@ -467,7 +467,7 @@ def test_change_notices_are_skipped_when_they_no_longer_apply(runtime: Runtime, 
 def test_capacity_rises_move_the_waiting_list_up_and_never_take_seats(
     runtime: Runtime, world: int
 ) -> None:
-    with pytest.raises(SessionFormErrors) as lower:
+    with pytest.raises(FormErrors) as lower:
         edit(runtime, capacity=1)
     assert set(lower.value.errors) == {"capacity"}
     assert edit(runtime, capacity=2).changed == ()
@@ -490,10 +490,10 @@ def test_anonymity_is_fixed_once_feedback_is_given_and_the_agenda_must_fit(
         anna = db.scalar(select(Member).where(Member.slack_user_id == "U0ANNA"))
         assert anna is not None
         db.add(FeedbackRespondent(session_id=world, member_id=anna.id))
-    with pytest.raises(SessionFormErrors) as locked:
+    with pytest.raises(FormErrors) as locked:
         edit(runtime, anonymous=True)
     assert set(locked.value.errors) == {"options"}
-    with pytest.raises(SessionFormErrors) as agenda:
+    with pytest.raises(FormErrors) as agenda:
         edit(runtime, ends=STARTS + timedelta(minutes=3))
     assert set(agenda.value.errors) == {"end"}
 

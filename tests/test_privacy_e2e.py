@@ -108,7 +108,7 @@ def test_forget_me_asks_first_then_erases_and_the_seat_goes_to_the_waiting_membe
 ) -> None:
     world = build_privacy_world(runtime)
     with runtime.unit_of_work() as db:
-        before = summaries.session_summary(db, runtime.settings.home_team_id, PAST)
+        before = summaries.feedback_summary(db, runtime.settings.home_team_id, PAST)
 
     question = answer(slack.command("forget-me", user_id=ANNA), standin)
     assert question["response_type"] == "ephemeral"
@@ -140,7 +140,7 @@ def test_forget_me_asks_first_then_erases_and_the_seat_goes_to_the_waiting_membe
             .join(Member, Member.id == Registration.member_id)
             .where(Member.slack_user_id == WENCHE, Registration.session_id == world.next_id)
         )
-        after = summaries.session_summary(db, runtime.settings.home_team_id, PAST)
+        after = summaries.feedback_summary(db, runtime.settings.home_team_id, PAST)
     assert waiting == RegistrationStatus.OFFERED  # the session has a price: offered
     assert (after.participants, after.responses, after.average, after.distribution) == (
         before.participants,
@@ -220,7 +220,7 @@ def test_retention_on_the_schedulers_tick_keeps_the_summary_numbers(
 
     def state() -> tuple[Any, ...]:
         with runtime.unit_of_work() as db:
-            s = summaries.session_summary(db, team, PAST)
+            s = summaries.feedback_summary(db, team, PAST)
             linked = db.scalar(
                 select(func.count())
                 .select_from(Registration)
@@ -251,5 +251,5 @@ def test_retention_on_the_schedulers_tick_keeps_the_summary_numbers(
     run_due_work(runtime, client, after_cutoff)
     assert state() == (numbers, 0, 0)
     with runtime.unit_of_work() as db:
-        comments = summaries.session_summary(db, team, PAST).comments
+        comments = summaries.feedback_summary(db, team, PAST).comments
     assert {c.name for c in comments} == {None}

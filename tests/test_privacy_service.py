@@ -78,7 +78,7 @@ def document(runtime: Runtime, user_id: str, t: Translator) -> dict[str, Any]:
 def numbers(runtime: Runtime, key: str) -> tuple[Any, ...]:
     """Everything a summary counts: it must not change when personal data goes."""
     with runtime.unit_of_work() as db:
-        s = summaries.session_summary(db, runtime.settings.home_team_id, key)
+        s = summaries.feedback_summary(db, runtime.settings.home_team_id, key)
         season = summaries.season_summary(
             db, runtime.settings.home_team_id, NOW, runtime.settings.bot.zone
         )
@@ -254,7 +254,7 @@ def test_erasure_cancels_what_is_ahead_detaches_the_past_and_keeps_the_numbers(
 
     assert {key: numbers(runtime, key) for key in (PAST, ANON)} == before
     with runtime.unit_of_work() as db:
-        comments = summaries.session_summary(db, team, PAST).comments
+        comments = summaries.feedback_summary(db, team, PAST).comments
     assert {(c.most_valuable, c.name) for c in comments} == {(ANNA_SAYS, None), (BO_SAYS, BO_NAME)}
     assert not collect(runtime, ANNA).anything
     assert collect(runtime, BO).profile is not None

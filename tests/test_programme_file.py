@@ -13,12 +13,10 @@ from hypothesis import strategies as st
 
 from bot.programme_file import (
     KINDS,
-    Programme,
     ProgrammeError,
     load_programme,
     parse_programme,
     shift_programme,
-    weeks_to_bring_ahead,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -493,44 +491,15 @@ def test_shift_property_keeps_wall_time_and_weekday(weeks: int) -> None:
         assert days == timedelta(weeks=weeks)
 
 
-def test_weeks_to_bring_ahead() -> None:
-    programme = EXAMPLE_PROGRAMME
-    first = programme.sessions[0].starts  # 2026-09-17 08:00 UTC
-    assert weeks_to_bring_ahead(programme, utc(2026, 1, 1)) == 0
-    assert weeks_to_bring_ahead(programme, first - timedelta(days=7)) == 0
-    assert weeks_to_bring_ahead(programme, first - timedelta(days=7) + timedelta(seconds=1)) == 1
-    assert weeks_to_bring_ahead(programme, first, lead=timedelta(0)) == 0
-    assert weeks_to_bring_ahead(programme, first, lead=timedelta(days=1)) == 1
-    assert weeks_to_bring_ahead(Programme(()), utc(2030, 1, 1)) == 0
-    with pytest.raises(ValueError):
-        weeks_to_bring_ahead(programme, datetime(2026, 1, 1))
-
-
-@given(
-    now=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1)),
-    lead_days=st.integers(min_value=0, max_value=60),
-)
-def test_weeks_to_bring_ahead_is_smallest(now: datetime, lead_days: int) -> None:
-    now = now.replace(tzinfo=UTC)
-    lead = timedelta(days=lead_days)
-    weeks = weeks_to_bring_ahead(EXAMPLE_PROGRAMME, now, lead)
-    assert weeks >= 0
-
-    def first(w: int) -> datetime:
-        return shift_programme(EXAMPLE_PROGRAMME, w).sessions[0].starts
-
-    assert first(weeks) >= now + lead
-    assert weeks == 0 or first(weeks - 1) < now + lead
-
-
-def test_bring_ahead_then_shift_across_dst() -> None:
-    # The example season starts in September (summer time); brought ahead into
-    # winter its 13:30 symposia still start at 13:30 local time.
-    now = utc(2028, 11, 20)
-    weeks = weeks_to_bring_ahead(EXAMPLE_PROGRAMME, now)
+def test_a_shift_across_dst_keeps_the_local_time() -> None:
+    # The example season starts in September (summer time); 62 weeks later it is
+    # November (winter time), and its 13:30 symposia still start at 13:30 local time.
+    weeks = 62
     shifted = shift_programme(EXAMPLE_PROGRAMME, weeks)
-    assert shifted.sessions[0].starts >= now + timedelta(days=7)
-    assert shifted.sessions[0].starts < now + timedelta(days=14)
+    first_before, first_after = EXAMPLE_PROGRAMME.sessions[0], shifted.sessions[0]
+    assert first_after.starts.astimezone(CPH).date() == date(2027, 11, 25)
+    # One hour later in UTC: the clocks went back in between.
+    assert first_after.starts - first_before.starts == timedelta(weeks=weeks, hours=1)
     for s in shifted.sessions:
         if s.kind == "symposium" and not s.price:
             assert s.starts.astimezone(CPH).time() == time(13, 30)

@@ -17,6 +17,7 @@ from bot.delivery.registry import OutgoingMessage, SkipDelivery, message_builder
 from bot.errors import (
     AttendanceRequired,
     CancellationClosed,
+    FieldCode,
     NothingToCancel,
     NotRegistered,
     ProfileRequired,
@@ -532,12 +533,12 @@ def test_a_forged_organisation_value_is_refused(runtime: Runtime, now: datetime)
 
 
 def test_profile_validation_names_each_problem() -> None:
-    assert profiles.validate_profile("", None, "", None) == {
-        "name": "Write your name.",
-        "organisation": "Choose your organisation.",
-        "role": "Choose your role.",
+    assert profiles.validate_profile("", None, "", None).codes() == {
+        "name": FieldCode.NAME_MISSING,
+        "organisation": FieldCode.ORGANISATION_MISSING,
+        "role": FieldCode.ROLE_MISSING,
     }
-    assert profiles.validate_profile("A", "other", " ", "leader") == {
-        "other": "Write the name of your organisation."
+    assert profiles.validate_profile("A", "other", " ", "leader").codes() == {
+        "other": FieldCode.ORGANISATION_NAME_MISSING
     }
-    assert profiles.validate_profile("A", "m:DK:Aarhus Kommune", "", "leader") == {}
+    assert not profiles.validate_profile("A", "m:DK:Aarhus Kommune", "", "leader")

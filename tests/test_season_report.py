@@ -422,10 +422,10 @@ def test_a_summary_with_many_comments_and_points_stays_within_slacks_limits() ->
 
     from bot.rendering.summaries import summary_reply
     from bot.services.learning_points import LearningPointView
-    from bot.services.summaries import Comment, SessionSummary
+    from bot.services.summaries import Comment, FeedbackSummary
 
     comments = [Comment(f"Godt {n}", f"Ændr {n}", response_id=n + 1) for n in range(80)]
-    summary = SessionSummary(
+    summary = FeedbackSummary(
         key="k",
         title="Mange svar",
         starts=datetime(2027, 1, 1, tzinfo=UTC),

@@ -21,17 +21,17 @@ from bot.delivery.email_sender import EmailAttachment, OutgoingEmail
 from bot.delivery.enqueue import enqueue_delivery
 from bot.delivery.outcomes import HoldDelivery, OutgoingMessage, SkipDelivery, SkipReason
 from bot.delivery.reminder_messages import (
-    _later_reminder_due,
-    _offset,
-    _session_problem,
     build_reminder,
+    later_reminder_due,
+    reminder_offset,
+    session_problem,
 )
 from bot.delivery.reminder_planner import (
     Wanted,
-    _create,
-    _reconcile,
-    _rows,
-    _upcoming_sessions,
+    create_planned_row,
+    planned_rows,
+    reconcile_planned_row,
+    upcoming_sessions,
     wanted_reminder,
 )
 from bot.i18n import Translator
@@ -82,7 +82,7 @@ def build_guest_calendar(
     if isinstance(found, SkipReason):
         return SkipDelivery(found)
     guest, registration, session = found
-    problem = _session_problem(session, now)
+    problem = session_problem(session, now)
     if problem is not None:
         return SkipDelivery(problem)
     if registration.status != RegistrationStatus.CONFIRMED:
@@ -113,13 +113,13 @@ def build_guest_reminder(
     if isinstance(found, SkipReason):
         return SkipDelivery(found)
     guest, registration, session = found
-    problem = _session_problem(session, now)
+    problem = session_problem(session, now)
     if problem is not None:
         return SkipDelivery(problem)
-    wanted = wanted_reminder(session, registration, _offset(delivery))
+    wanted = wanted_reminder(session, registration, reminder_offset(delivery))
     if wanted.skip_reason is not None:
         return SkipDelivery(wanted.skip_reason)
-    if _later_reminder_due(db, delivery, now):
+    if later_reminder_due(db, delivery, now):
         return SkipDelivery(SkipReason.SUPERSEDED)
     subject, body = guest_reminder_email(
         SessionSummary.of(session), guest.name, _translator(guest, session), now=now
@@ -152,7 +152,7 @@ def plan_guest_emails(db: Session, settings: Settings, now: datetime) -> int:
     """One GUEST_CALENDAR row per guest, and REMINDER rows as members get them."""
     if not settings.email.enabled:
         return 0
-    sessions = _upcoming_sessions(db, now)
+    sessions = upcoming_sessions(db, now)
     if not sessions:
         return 0
     guests = db.execute(
@@ -183,17 +183,19 @@ def plan_guest_emails(db: Session, settings: Settings, now: datetime) -> int:
     offsets = dict(zip(settings.reminders.offset_names, settings.reminders.offsets, strict=True))
     rows = {
         key: row
-        for key, row in _rows(db, DeliveryKind.REMINDER, sessions).items()
+        for key, row in planned_rows(db, DeliveryKind.REMINDER, sessions).items()
         if guest_id_of(row.recipient) is not None
     }
     for row in rows.values():
         offset = offsets.get(row.offset_key)
         if offset is None:
-            changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.OFFSET_REMOVED), now)
+            changed += reconcile_planned_row(
+                db, row, Wanted(row.due_at, SkipReason.OFFSET_REMOVED), now
+            )
             continue
         registration = by_recipient.get((row.session_id, row.recipient))
         wanted = wanted_reminder(sessions[row.session_id], registration, offset)
-        changed += _reconcile(db, row, wanted, now)
+        changed += reconcile_planned_row(db, row, wanted, now)
     for (session_id, recipient), registration in by_recipient.items():
         if registration.status != RegistrationStatus.CONFIRMED:
             continue
@@ -204,7 +206,7 @@ def plan_guest_emails(db: Session, settings: Settings, now: datetime) -> int:
             wanted = wanted_reminder(session, registration, offset)
             if wanted.skip_reason not in (None, SkipReason.REGISTERED_LATE):
                 continue
-            changed += _create(
+            changed += create_planned_row(
                 db,
                 session,
                 DeliveryKind.REMINDER,

@@ -49,14 +49,14 @@ _BATCH = "reminder_batch"
 _LIVE_STATES = [DeliveryState.PENDING.value, DeliveryState.SENDING.value, DeliveryState.SENT.value]
 
 
-def _offset(delivery: Delivery) -> timedelta:
+def reminder_offset(delivery: Delivery) -> timedelta:
     try:
         return parse_duration(delivery.offset_key)
     except ValueError:
         return timedelta(0)  # unknown: treated as hour-scale, never held
 
 
-def _session_problem(session: ProgrammeSession | None, now: datetime) -> SkipReason | None:
+def session_problem(session: ProgrammeSession | None, now: datetime) -> SkipReason | None:
     if session is None:
         return SkipReason.SESSION_GONE
     if session.cancelled_at is not None:
@@ -66,7 +66,7 @@ def _session_problem(session: ProgrammeSession | None, now: datetime) -> SkipRea
     return None
 
 
-def _later_reminder_due(db: Session, delivery: Delivery, now: datetime) -> bool:
+def later_reminder_due(db: Session, delivery: Delivery, now: datetime) -> bool:
     later = db.scalar(
         select(func.count())
         .select_from(Delivery)
@@ -175,7 +175,7 @@ def build_reminder(
         session = batch.sessions.get(delivery.session_id)
     else:
         session = db.get(ProgrammeSession, delivery.session_id)
-    problem = _session_problem(session, now)
+    problem = session_problem(session, now)
     if problem is not None or session is None:
         return SkipDelivery(problem or SkipReason.SESSION_GONE)
     if delivery.member_id is None:
@@ -194,14 +194,14 @@ def build_reminder(
                 Registration.session_id == session.id, Registration.member_id == member.id
             )
         )
-    offset = _offset(delivery)
+    offset = reminder_offset(delivery)
     wanted = wanted_reminder(session, registration, offset)
     if wanted.skip_reason is not None:
         return SkipDelivery(wanted.skip_reason)
     superseded = (
         delivery.id in batch.superseded
         if batch is not None and now == batch.now
-        else _later_reminder_due(db, delivery, now)
+        else later_reminder_due(db, delivery, now)
     )
     if superseded:
         return SkipDelivery(SkipReason.SUPERSEDED)
@@ -229,7 +229,7 @@ def build_heads_up(
     db: Session, delivery: Delivery, settings: Settings, now: datetime
 ) -> OutgoingMessage | SkipDelivery | HoldDelivery:
     session = db.get(ProgrammeSession, delivery.session_id)
-    problem = _session_problem(session, now)
+    problem = session_problem(session, now)
     if problem is not None or session is None:
         return SkipDelivery(problem or SkipReason.SESSION_GONE)
     if delivery.recipient != settings.slack.announce_channel:
@@ -237,7 +237,7 @@ def build_heads_up(
     language = settings.bot.language
     until = hold_until(
         now,
-        offset=_offset(delivery),
+        offset=reminder_offset(delivery),
         starts_at=session.starts_at,
         quiet=settings.reminders.quiet_hours,
         zone=settings.bot.timezone,

@@ -80,7 +80,7 @@ class Wanted:
 
 
 @dataclass(frozen=True)
-class _Row:
+class PlannedRow:
     id: int
     session_id: int
     recipient: str
@@ -139,7 +139,7 @@ def wanted_heads_up(session: ProgrammeSession, offset: timedelta) -> Wanted:
 
 def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
     """Create, move, skip and revive REMINDER rows; returns how many rows changed."""
-    sessions = _upcoming_sessions(db, now)
+    sessions = upcoming_sessions(db, now)
     if not sessions:
         return 0
     offsets = dict(zip(settings.reminders.offset_names, settings.reminders.offsets, strict=True))
@@ -152,7 +152,7 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
         (registration.session_id, recipient): registration
         for registration, recipient in registrations
     }
-    rows = _rows(db, DeliveryKind.REMINDER, sessions)
+    rows = planned_rows(db, DeliveryKind.REMINDER, sessions)
     changed = 0
     for row in rows.values():
         if row.recipient.startswith(GUEST_RECIPIENT_PREFIX):
@@ -160,10 +160,14 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
         session = sessions[row.session_id]
         offset = offsets.get(row.offset_key)
         if offset is None:
-            changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.OFFSET_REMOVED), now)
+            changed += reconcile_planned_row(
+                db, row, Wanted(row.due_at, SkipReason.OFFSET_REMOVED), now
+            )
             continue
         registration = by_recipient.get((row.session_id, row.recipient))
-        changed += _reconcile(db, row, wanted_reminder(session, registration, offset), now)
+        changed += reconcile_planned_row(
+            db, row, wanted_reminder(session, registration, offset), now
+        )
     for registration, recipient in registrations:
         if registration.status != RegistrationStatus.CONFIRMED:
             continue  # no row until the member has a seat
@@ -174,7 +178,7 @@ def plan_reminders(db: Session, settings: Settings, now: datetime) -> int:
             wanted = wanted_reminder(session, registration, offset)
             if wanted.skip_reason not in (None, SkipReason.REGISTERED_LATE):
                 continue
-            changed += _create(
+            changed += create_planned_row(
                 db,
                 session,
                 DeliveryKind.REMINDER,
@@ -194,18 +198,20 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
     def channel_of(session: ProgrammeSession) -> str:
         return settings.for_team(session.team_id).slack.announce_channel
 
-    sessions = _upcoming_sessions(db, now)
+    sessions = upcoming_sessions(db, now)
     if not sessions:
         return 0
     name, offset = heads_up_offset(settings)
-    rows = _rows(db, DeliveryKind.CHANNEL_HEADS_UP, sessions)
+    rows = planned_rows(db, DeliveryKind.CHANNEL_HEADS_UP, sessions)
     changed = 0
     for row in rows.values():
         session = sessions[row.session_id]
         if row.recipient != channel_of(session) or row.offset_key != name:
-            changed += _reconcile(db, row, Wanted(row.due_at, SkipReason.CHANNEL_CHANGED), now)
+            changed += reconcile_planned_row(
+                db, row, Wanted(row.due_at, SkipReason.CHANNEL_CHANGED), now
+            )
         else:
-            changed += _reconcile(db, row, wanted_heads_up(session, offset), now)
+            changed += reconcile_planned_row(db, row, wanted_heads_up(session, offset), now)
     for session in sessions.values():
         channel = channel_of(session)
         if not channel or (session.id, channel, name) in rows:
@@ -213,7 +219,7 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
         wanted = wanted_heads_up(session, offset)
         if wanted.skip_reason not in (None, SkipReason.CREATED_LATE):
             continue
-        changed += _create(
+        changed += create_planned_row(
             db,
             session,
             DeliveryKind.CHANNEL_HEADS_UP,
@@ -229,12 +235,14 @@ def plan_heads_ups(db: Session, settings: Settings, now: datetime) -> int:
 # --- shared steps ------------------------------------------------------------------------
 
 
-def _upcoming_sessions(db: Session, now: datetime) -> dict[int, ProgrammeSession]:
+def upcoming_sessions(db: Session, now: datetime) -> dict[int, ProgrammeSession]:
     sessions = db.scalars(select(ProgrammeSession).where(ProgrammeSession.starts_at > now))
     return {session.id: session for session in sessions}
 
 
-def _rows(db: Session, kind: str, sessions: Iterable[int]) -> dict[tuple[int, str, str], _Row]:
+def planned_rows(
+    db: Session, kind: str, sessions: Iterable[int]
+) -> dict[tuple[int, str, str], PlannedRow]:
     found = db.execute(
         select(
             Delivery.id,
@@ -246,11 +254,11 @@ def _rows(db: Session, kind: str, sessions: Iterable[int]) -> dict[tuple[int, st
             Delivery.skip_reason,
         ).where(Delivery.kind == str(kind), Delivery.session_id.in_(list(sessions)))
     ).all()
-    rows = (_Row(*values) for values in found)
+    rows = (PlannedRow(*values) for values in found)
     return {(row.session_id, row.recipient, row.offset_key): row for row in rows}
 
 
-def _create(
+def create_planned_row(
     db: Session,
     session: ProgrammeSession,
     kind: str,
@@ -277,7 +285,7 @@ def _create(
     return int(created)
 
 
-def _reconcile(db: Session, row: _Row, wanted: Wanted, now: datetime) -> int:
+def reconcile_planned_row(db: Session, row: PlannedRow, wanted: Wanted, now: datetime) -> int:
     """Bring one existing row in line with *wanted*; 1 when it changed."""
     planner_skipped = row.state == SKIPPED and row.skip_reason in PLANNER_REASONS
     if row.state != PENDING and not planner_skipped:
@@ -298,7 +306,7 @@ def _reconcile(db: Session, row: _Row, wanted: Wanted, now: datetime) -> int:
     return _update(db, row, state=PENDING, skip_reason=None, due_at=wanted.due_at, not_before=None)
 
 
-def _update(db: Session, row: _Row, **values: object) -> int:
+def _update(db: Session, row: PlannedRow, **values: object) -> int:
     # Only while the row is still in the state we read: a worker may have
     # claimed and sent it in the meantime.
     result = db.execute(

@@ -23,12 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
-from bot.edge.replays import (
-    event_key,
-    purge_seen_requests,
-    remember_request,
-    signed_request_key,
-)
+from bot.edge.replays import SeenRequests, event_key, signed_request_key
 from bot.edge.shape import NotSlackShaped, RequestKind, SlackShape, read_shape
 from bot.edge.signature import SignatureRefused, verify_signature
 from bot.metrics import PROCESS
@@ -38,7 +33,6 @@ log = logging.getLogger("sdgbot.edge")
 
 # Slack's payloads are a few kB; a modal with every field full is well under 100 kB.
 MAX_BODY_BYTES = 1_000_000
-PURGE_EVERY_SECONDS = 60.0
 # bolt context key the listener frame reads its request id from.
 REQUEST_ID_CONTEXT_KEY = "sdg_request_id"
 _PLAIN_NAME = re.compile(r"/?[a-z_]{1,40}")
@@ -66,7 +60,7 @@ class SlackEdge:
         self.max_body_bytes = max_body_bytes
         # Signatures are about real time, not the bot's (possibly simulated) clock.
         self.wall_clock = wall_clock
-        self._next_purge = 0.0
+        self.seen = SeenRequests(runtime)
 
     async def handle(self, request: Request) -> Response:
         remote = request.client.host if request.client else "-"
@@ -152,15 +146,7 @@ class SlackEdge:
         return to_starlette_response(self.bolt_app.dispatch(bolt_request))
 
     def _remember(self, key: str) -> bool:
-        # On SQLite the write unit of work queues behind this process's other
-        # writers (bot/db.py FairLock) instead of sleeping in the busy handler.
-        now = datetime.fromtimestamp(self.wall_clock(), UTC)
-        with self.runtime.unit_of_work(write=True) as db:
-            first_time = remember_request(db, key, now)
-            if first_time and time.monotonic() >= self._next_purge:
-                self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
-                purge_seen_requests(db, now)
-        return first_time
+        return self.seen.first_time(key, datetime.fromtimestamp(self.wall_clock(), UTC))
 
     def _refuse(self, status: int, reason: str, length: int, remote: str) -> Response:
         PROCESS.requests_refused.labels(str(status)).inc()

@@ -3,14 +3,18 @@
 The key of a slash command or an interactive payload is a digest of its
 timestamp and signature (a replay within the 5-minute window repeats both;
 a double click is two requests with two signatures).  An event's key is its
-``event_id``, which Slack keeps on every retry.  The row is inserted before
-bolt runs, with the primary key deciding atomically (``ON CONFLICT DO
-NOTHING``), so two replicas given the same request run it once between them.
+``event_id``, which Slack keeps on every retry.  In Socket Mode nothing is
+signed: an envelope's key is its ``envelope_id`` (Slack redelivers an
+unacknowledged envelope with the same id), an event's again its ``event_id``.
+The row is inserted before bolt runs, with the primary key deciding
+atomically (``ON CONFLICT DO NOTHING``), so two replicas given the same
+request run it once between them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -18,8 +22,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.models import SlackRequestSeen
+from bot.runtime import Runtime
 
 REMEMBERED_FOR = timedelta(minutes=10)
+PURGE_EVERY_SECONDS = 60.0
 
 
 def event_key(event_id: str) -> str:
@@ -29,6 +35,10 @@ def event_key(event_id: str) -> str:
 def signed_request_key(timestamp: str, signature: str) -> str:
     digest = hashlib.sha256(f"{timestamp}:{signature}".encode("ascii")).hexdigest()
     return f"signed:{digest}"
+
+
+def envelope_key(envelope_id: str) -> str:
+    return f"envelope:{envelope_id}"
 
 
 def remember_request(db: Session, key: str, now: datetime) -> bool:
@@ -50,3 +60,22 @@ def purge_seen_requests(db: Session, now: datetime) -> int:
         delete(SlackRequestSeen).where(SlackRequestSeen.seen_at < now - REMEMBERED_FOR)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SeenRequests:
+    """The table as both transports use it: record a key, purging old rows now and then."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._next_purge = 0.0
+
+    def first_time(self, key: str, now: datetime) -> bool:
+        """``True`` the first time *key* is seen; raises SQLAlchemyError when it cannot tell."""
+        # On SQLite the write unit of work queues behind this process's other
+        # writers (bot/db.py FairLock) instead of sleeping in the busy handler.
+        with self.runtime.unit_of_work(write=True) as db:
+            first_time = remember_request(db, key, now)
+            if first_time and time.monotonic() >= self._next_purge:
+                self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                purge_seen_requests(db, now)
+        return first_time

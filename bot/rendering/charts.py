@@ -12,7 +12,7 @@ import io
 from bot.i18n import Translator
 from bot.rendering.mrkdwn import clip
 from bot.sdgs import goal_name
-from bot.services.summaries import SessionSummary
+from bot.services.summaries import FeedbackSummary
 
 # The UN's colour for each goal, so the bars look like the familiar icons.
 GOAL_COLOURS = {
@@ -37,7 +37,7 @@ GOAL_COLOURS = {
 RATING_COLOUR = "#19486A"
 
 
-def summary_chart_png(summary: SessionSummary, t: Translator) -> bytes:
+def summary_chart_png(summary: FeedbackSummary, t: Translator) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.errors import DomainError
+from bot.errors import DomainError, FormErrors
 from bot.i18n import Translator
 from bot.rendering import blocks as bk
+from bot.rendering.form_errors import form_errors_reply
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for
 
@@ -12,6 +13,8 @@ from bot.rendering.templates import gettext_for
 def domain_error_reply(
     error: DomainError, t: Translator, suggestions: tuple[str, ...] = ()
 ) -> Reply:
+    if isinstance(error, FormErrors):
+        return form_errors_reply(error, t)
     _ = gettext_for(t)
     text = ":warning: " + _(error.message_id, **error.values)
     if suggestions:

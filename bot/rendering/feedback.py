@@ -19,6 +19,8 @@ RATING_LABELS = {
     5: N_("5 – Excellent"),
 }
 
+FORM_TITLE = N_("Feedback")
+
 # Form field (as named by bot.services.feedback.read_answers) -> its input block.
 FIELD_BLOCKS = {
     "rating": BlockId.FEEDBACK_RATING,
@@ -156,25 +158,10 @@ def feedback_form_view(form: FeedbackForm, t: Translator) -> dict[str, Any]:
         "type": "modal",
         "callback_id": CallbackId.FEEDBACK,
         "private_metadata": form.key,
-        "title": bk.plain(t.gettext("Feedback"), bk.MAX_MODAL_TITLE),
+        "title": bk.plain(t.gettext(FORM_TITLE), bk.MAX_MODAL_TITLE),
         "submit": bk.plain(t.gettext("Send"), 24),
         "close": bk.plain(t.gettext("Cancel"), 24),
         "blocks": blocks,
-    }
-
-
-def form_errors(errors: dict[str, str], t: Translator) -> dict[str, str]:
-    """``response_action: errors`` payload: input block id -> message."""
-    return {FIELD_BLOCKS[field]: t.gettext(message) for field, message in errors.items()}
-
-
-def notice_view(text: str, t: Translator, title: str = N_("Feedback")) -> dict[str, Any]:
-    """A modal that only says something (thanks, a refusal) and can be closed."""
-    return {
-        "type": "modal",
-        "title": bk.plain(t.gettext(title), bk.MAX_MODAL_TITLE),
-        "close": bk.plain(t.gettext("Close"), 24),
-        "blocks": [bk.section(text)],
     }
 
 

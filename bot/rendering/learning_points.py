@@ -22,6 +22,8 @@ from bot.services.summaries import Comment
 _COMMENT_TEXT = 1200
 MAX_POINTS_SHOWN = 15  # the rest are in the season report; the message has 50 blocks
 STAR = ":star:"
+# Form field (as named by bot.services.learning_points.own_text) -> its input block.
+FIELD_BLOCKS = {"text": BlockId.LEARNING_POINT_TEXT}
 
 
 def _quote(text: str) -> str:

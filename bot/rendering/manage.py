@@ -1,6 +1,7 @@
 """Builders for facilitators managing sessions.
 
-The session modal (create and edit), its field errors, and the private
+The session modal (create and edit), its field -> block table for the form's
+errors (worded in ``bot/rendering/form_errors.py``), and the private
 answers to ``/sdg new|edit|announce|cancel-session``.  What registrants are
 told when a session changes is in ``bot/rendering/session_notices.py``.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import DomainError
 from bot.i18n import N_, Translator
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering import blocks as bk
@@ -45,10 +45,12 @@ FIELD_BLOCKS = {
     "capacity": BlockId.SESSION_CAPACITY,
     "price": BlockId.SESSION_PRICE,
     "options": BlockId.SESSION_OPTIONS,
+    "audience": BlockId.SESSION_AUDIENCE,
     "description": BlockId.SESSION_DESCRIPTION,
 }
 FEEDBACK_OPTION = "feedback"
 ANONYMOUS_OPTION = "anonymous"
+MEMBERS_ONLY_OPTION = "members_only"
 
 
 # --- the modal -----------------------------------------------------------------------------
@@ -125,6 +127,17 @@ def session_form_view(
     chosen = [o for o, on in zip(options, (form.feedback, form.anonymous), strict=True) if on]
     if chosen:
         options_element["initial_options"] = chosen
+    members_only = bk.option(
+        t.gettext("Only for the season's members (included in the membership)"),
+        MEMBERS_ONLY_OPTION,
+    )
+    audience_element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ActionId.SESSION_AUDIENCE_INPUT,
+        "options": [members_only],
+    }
+    if form.members_only:
+        audience_element["initial_options"] = [members_only]
     url_element: dict[str, Any] = {
         "type": "url_text_input",
         "action_id": ActionId.SESSION_URL_INPUT,
@@ -208,6 +221,9 @@ def session_form_view(
             hint=t.gettext("Empty or 0: free."),
         ),
         bk.input_block(
+            BlockId.SESSION_AUDIENCE, t.gettext("Who can register"), audience_element, optional=True
+        ),
+        bk.input_block(
             BlockId.SESSION_OPTIONS, t.gettext("Feedback"), options_element, optional=True
         ),
         bk.input_block(
@@ -236,32 +252,6 @@ def session_form_view(
         "submit": bk.plain(t.gettext("Save"), 24),
         "close": bk.plain(t.gettext("Cancel"), 24),
         "blocks": blocks,
-    }
-
-
-def form_errors(errors: dict[str, DomainError], t: Translator) -> dict[str, str]:
-    """``response_action: errors``: input block id -> message in the reader's language."""
-    return {
-        FIELD_BLOCKS[field]: t.gettext(error.message_id, **error.values)
-        for field, error in errors.items()
-        if field in FIELD_BLOCKS
-    }
-
-
-def form_errors_text(errors: dict[str, DomainError], t: Translator) -> str:
-    """The same errors as one message, for when the modal is no longer open."""
-    _ = gettext_for(t)
-    lines = [_(error.message_id, **error.values) for error in errors.values()]
-    return "\n".join([":warning: " + _("Nothing was saved:"), *(f"• {line}" for line in lines)])
-
-
-def notice_view(text: str, t: Translator, title: str) -> dict[str, Any]:
-    """A modal that only says something and can be closed."""
-    return {
-        "type": "modal",
-        "title": bk.plain(t.gettext(title), bk.MAX_MODAL_TITLE),
-        "close": bk.plain(t.gettext("Close"), 24),
-        "blocks": [bk.section(text)],
     }
 
 

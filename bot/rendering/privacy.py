@@ -18,7 +18,8 @@ from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, render
 from bot.services.erasure import ErasureOutcome, ErasurePreview
 from bot.services.fees import Fee
-from bot.services.personal_data import FacilitatorStatus, PersonalData, SessionRef
+from bot.services.personal_data import FacilitatorStatus, PersonalData
+from bot.services.registration import SessionSummary
 
 # --- the data file ---------------------------------------------------------------------
 
@@ -27,7 +28,7 @@ def _when(moment: datetime | None, t: Translator) -> str | None:
     return None if moment is None else t.local(moment).isoformat(timespec="seconds")
 
 
-def _session(session: SessionRef, t: Translator) -> dict[str, Any]:
+def _session(session: SessionSummary, t: Translator) -> dict[str, Any]:
     return {
         "key": session.key,
         "title": session.title,

@@ -343,13 +343,3 @@ def profile_modal(
         "private_metadata": pending.to_metadata() if pending else "",
         "blocks": blocks,
     }
-
-
-def notice_view(text: str, t: Translator) -> dict[str, Any]:
-    """A modal that only says something (e.g. why the registration did not go through)."""
-    return {
-        "type": "modal",
-        "title": bk.plain(t.gettext("Registration"), bk.MAX_MODAL_TITLE),
-        "close": bk.plain(t.gettext("Close"), 24),
-        "blocks": [bk.section(text)],
-    }

@@ -17,7 +17,7 @@ from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for, ngettext_for, render
 from bot.sdgs import goal_name
 from bot.services.learning_points import LearningPointView
-from bot.services.summaries import MIN_GROUP, SeasonSummary, SessionSummary
+from bot.services.summaries import MIN_GROUP, FeedbackSummary, SeasonSummary
 
 REPORT_TITLES = {"summary": N_("Feedback summary"), "export": N_("Export to Excel and CSV")}
 
@@ -41,7 +41,7 @@ def _bar(count: int, largest: int) -> str:
 
 
 def summary_reply(
-    summary: SessionSummary, t: Translator, points: Sequence[LearningPointView] = ()
+    summary: FeedbackSummary, t: Translator, points: Sequence[LearningPointView] = ()
 ) -> Reply:
     """The private summary of one session's feedback, with its learning points."""
     _ = gettext_for(t)

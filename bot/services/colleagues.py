@@ -112,7 +112,7 @@ class OpenInvitation:
 
 
 def _registered(db: Session, session: ProgrammeSession, member: Member) -> Registration:
-    registration = registrations._registration_of(db, session.id, member.id)
+    registration = registrations.registration_of(db, session.id, member.id)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         raise NotRegistered(session.title)
     return registration
@@ -137,7 +137,7 @@ def sign_up_colleagues(
     wanted = list(dict.fromkeys(colleague_ids))
     if len(wanted) > MAX_COLLEAGUES:
         raise TooManyColleagues()
-    session = registrations._lock_session(db, team_id, key, now)
+    session = registrations.lock_session(db, team_id, key, now)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
     if session.starts_at <= now:
@@ -147,7 +147,7 @@ def sign_up_colleagues(
         raise NotRegistered(session.title)
     own = _registered(db, session, inviter)
     attendance = (
-        own.attendance if session.is_hybrid else registrations._attendance_for(session, None)
+        own.attendance if session.is_hybrid else registrations.attendance_for(session, None)
     )
     signed_up: list[SignedUp] = []
     refused: list[tuple[str, str]] = []
@@ -159,14 +159,14 @@ def sign_up_colleagues(
         if colleague.organisation_id is None:
             # The profile asked on Accept starts from the inviter's organisation.
             colleague.organisation_id = inviter.organisation_id
-        registration = registrations._registration_of(db, session.id, colleague.id)
+        registration = registrations.registration_of(db, session.id, colleague.id)
         if registration is not None and registration.status != RegistrationStatus.CANCELLED:
             refused.append((colleague_id, Refusal.ALREADY))
             continue
         if (
             attendance == Attendance.ROOM
             and session.capacity > 0
-            and registrations._room_seats_taken(db, session.id) >= session.capacity
+            and registrations.room_seats_taken(db, session.id) >= session.capacity
         ):
             refused.append((colleague_id, Refusal.FULL))
             continue
@@ -191,7 +191,7 @@ def sign_up_colleagues(
                 invited_at=now,
             )
         )
-        registrations._enqueue_promotion(
+        registrations.enqueue_promotion(
             db, session, colleague, now, DeliveryKind.COLLEAGUE_INVITATION
         )
         signed_up.append(SignedUp(colleague_id, registration.id))
@@ -221,7 +221,7 @@ def _invited_registration(
 ) -> tuple[ProgrammeSession, Member, Registration]:
     session = find_session(db, team_id, key)
     member = find_member(db, team_id, slack_user_id)
-    registration = registrations._registration_of(db, session.id, member.id) if member else None
+    registration = registrations.registration_of(db, session.id, member.id) if member else None
     if member is None or registration is None:
         raise NoOpenOffer(session.title)
     return session, member, registration
@@ -302,7 +302,7 @@ def withdraw_invitation(
     ):
         raise InvitationNotFound()
     registration = invitation.registration
-    session = registrations._lock_session(db, team_id, registration.session.key, now)
+    session = registrations.lock_session(db, team_id, registration.session.key, now)
     db.refresh(registration)
     if registration.status != RegistrationStatus.OFFERED:
         raise InvitationNotFound()
@@ -311,7 +311,7 @@ def withdraw_invitation(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.flush()
-    registrations._fill_seats(db, session, now)
+    registrations.fill_seats(db, session, now)
     return registrations.SessionSummary.of(session)
 
 
@@ -361,7 +361,7 @@ def invitation_notice(
         return SkipReason.MEMBER_GONE
     if session.cancelled_at is not None:
         return SkipReason.SESSION_CANCELLED
-    registration = registrations._registration_of(db, session.id, member.id)
+    registration = registrations.registration_of(db, session.id, member.id)
     if registration is None or registration.status != RegistrationStatus.OFFERED:
         return SkipReason.NOT_OFFERED
     expires = offer_deadline(registration, session, offer_valid)

@@ -17,7 +17,8 @@ Storage rules (see also README, "Feedback and anonymity"):
   written, under a random id; on SQLite both tables (and the goals) are
   WITHOUT ROWID, stored in key order (random id; session and member), never
   in the order people answered.  After an anonymous submission commits, the
-  unit of work scrubs the SQLite files (``Database.scrub_files``): freed space
+  unit of work scrubs the SQLite files (``Database.scrub_files``; after a modal
+  submission the listener frame runs it right after the ack): freed space
   is zeroed (``secure_delete``), the pages are rewritten in key order
   (``VACUUM``: otherwise the position of a row inside its page still shows
   which came last) and the write-ahead log is emptied.  What PostgreSQL keeps
@@ -40,10 +41,11 @@ from bot.errors import (
     FeedbackNotCollected,
     FeedbackNotOpenYet,
     FeedbackSessionCancelled,
+    FieldCode,
+    FormErrors,
     NoEndedSessionToRate,
     NotRegisteredForSession,
 )
-from bot.i18n import N_
 from bot.models import (
     FeedbackRespondent,
     FeedbackResponse,
@@ -90,14 +92,6 @@ class SubmitOutcome:
     replaced: bool
 
 
-class FeedbackFormErrors(Exception):
-    """Field name -> English message id, shown next to the field in the modal."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
 def read_answers(
     rating: str | None,
     most_valuable: str | None,
@@ -105,23 +99,23 @@ def read_answers(
     goals: list[str],
     would_recommend: str | None,
 ) -> FeedbackAnswers:
-    """The form's raw values checked and typed; :class:`FeedbackFormErrors` when wrong."""
-    errors: dict[str, str] = {}
+    """The form's raw values checked and typed; :class:`FormErrors` when wrong."""
+    errors = FormErrors()
     rating_value = whole_number(rating, least=RATINGS.start, most=RATINGS.stop - 1) or 0
     if rating_value not in RATINGS:
-        errors["rating"] = N_("Choose a rating from 1 to 5.")
+        errors.add("rating", FieldCode.RATING_MISSING)
     texts = {"most_valuable": most_valuable or "", "should_change": should_change or ""}
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
-            errors[name] = N_("Please keep it under 2000 characters.")
+            errors.add(name, FieldCode.ANSWER_TOO_LONG)
     goal_numbers = [whole_number(g, least=1, most=len(GOALS)) for g in goals]
     goal_values = sorted({g for g in goal_numbers if g is not None})
     if len(goal_values) != len(set(goals)) or any(g not in GOALS for g in goal_values):
-        errors["goals"] = N_("Choose goals from the list.")
+        errors.add("goals", FieldCode.GOAL_UNKNOWN)
     if would_recommend not in (None, "", "yes", "no"):
-        errors["would_recommend"] = N_("Choose yes or no.")
+        errors.add("would_recommend", FieldCode.RECOMMEND_UNKNOWN)
     if errors:
-        raise FeedbackFormErrors(errors)
+        raise errors
     return FeedbackAnswers(
         rating=rating_value,
         most_valuable=texts["most_valuable"].strip(),
@@ -232,7 +226,7 @@ def _answers_of(response: FeedbackResponse) -> FeedbackAnswers:
     )
 
 
-def _lock_session(db: Session, session_id: int) -> None:
+def lock_session(db: Session, session_id: int) -> None:
     """Serialise submissions per session on PostgreSQL (SQLite: BEGIN IMMEDIATE does it)."""
     db.execute(
         select(ProgrammeSession.id).where(ProgrammeSession.id == session_id).with_for_update()
@@ -276,7 +270,7 @@ def submit_feedback(
 ) -> SubmitOutcome:
     """Store the member's answers; every rule of :func:`open_feedback` is checked again."""
     session = find_session(db, team_id, key)
-    _lock_session(db, session.id)
+    lock_session(db, session.id)
     member = _check_open(db, session, find_member(db, team_id, slack_user_id), now)
     answered = has_answered(db, session.id, member.id)
     if session.anonymous:

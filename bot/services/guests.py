@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 from bot.errors import (
     CancellationClosed,
     DomainError,
+    FieldCode,
+    FormErrors,
     MembersOnly,
     NotRegistered,
     ProfileRequired,
@@ -100,23 +102,23 @@ class GuestsOutcome:
     added: tuple[MyGuest, ...]
 
 
-def validate_guest(name: str | None, email: str | None, role: str | None) -> dict[str, str]:
-    """Field -> message id for one guest row; empty when it can be saved.
+def validate_guest(name: str | None, email: str | None, role: str | None) -> FormErrors:
+    """What is wrong with one guest row, field by field (falsy when it can be saved).
 
     A row left entirely empty is no guest and is not validated (see :func:`rows_given`).
     """
-    problems: dict[str, str] = {}
+    problems = FormErrors()
     if not name or not name.strip():
-        problems[FIELD_NAME] = N_("Write the guest's name.")
+        problems.add(FIELD_NAME, FieldCode.GUEST_NAME_MISSING)
     elif len(name.strip()) > 200:
-        problems[FIELD_NAME] = N_("The name is too long.")
+        problems.add(FIELD_NAME, FieldCode.GUEST_NAME_TOO_LONG)
     address = (email or "").strip()
     if not address:
-        problems[FIELD_EMAIL] = N_("Write the guest's e-mail address.")
+        problems.add(FIELD_EMAIL, FieldCode.GUEST_EMAIL_MISSING)
     elif len(address) > 254 or not EMAIL.fullmatch(address):
-        problems[FIELD_EMAIL] = N_("That does not look like an e-mail address (name@example.org).")
+        problems.add(FIELD_EMAIL, FieldCode.GUEST_EMAIL_INVALID)
     if role not in ROLES:
-        problems[FIELD_ROLE] = N_("Choose the guest's role.")
+        problems.add(FIELD_ROLE, FieldCode.GUEST_ROLE_MISSING)
     return problems
 
 
@@ -169,7 +171,7 @@ def add_guests(
     All or nothing: too few seats, a members-only session the member is not
     enrolled for, or a session that has started refuses them all.
     """
-    session = registrations._lock_session(db, team_id, key, now)
+    session = registrations.lock_session(db, team_id, key, now)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
     if session.starts_at <= now:
@@ -177,7 +179,7 @@ def add_guests(
     member = find_member(db, team_id, slack_user_id)
     if member is None:
         raise NotRegistered(session.title)
-    own = registrations._registration_of(db, session.id, member.id)
+    own = registrations.registration_of(db, session.id, member.id)
     if own is None or own.status == RegistrationStatus.CANCELLED:
         raise NotRegistered(session.title)
     if not member.has_profile:
@@ -188,10 +190,10 @@ def add_guests(
         if not is_member(db, team_id, member.id, season_key):
             raise MembersOnly(session.key, session.title, season_key)
     attendance = (
-        own.attendance if session.is_hybrid else registrations._attendance_for(session, None)
+        own.attendance if session.is_hybrid else registrations.attendance_for(session, None)
     )
     if attendance == Attendance.ROOM and session.capacity > 0:
-        free = session.capacity - registrations._room_seats_taken(db, session.id)
+        free = session.capacity - registrations.room_seats_taken(db, session.id)
         if free < len(guests):
             raise GuestsNoRoom(session.title, max(free, 0))
     added: list[MyGuest] = []
@@ -271,7 +273,7 @@ def cancel_guest(
     if member is None or guest is None or guest.brought_by_member_id != member.id:
         raise GuestNotFound()
     registration = guest.registration
-    session = registrations._lock_session(db, team_id, registration.session.key, now)
+    session = registrations.lock_session(db, team_id, registration.session.key, now)
     db.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise GuestNotFound()
@@ -282,7 +284,7 @@ def cancel_guest(
     db.flush()
     if guest.membership_id is not None:
         _end_enrolment_if_unused(db, session, guest.membership_id, now)
-    registrations._fill_seats(db, session, now)
+    registrations.fill_seats(db, session, now)
     return _guest_view(guest, session, now)
 
 
@@ -333,13 +335,13 @@ def forget_guests_of(db: Session, team_id: str, member_id: int, now: datetime) -
         )
         upcoming = session.starts_at > now
         if upcoming and registration.status != RegistrationStatus.CANCELLED:
-            registrations._lock_session(db, team_id, session.key, now)
+            registrations.lock_session(db, team_id, session.key, now)
             registration.status = RegistrationStatus.CANCELLED
             registration.cancelled_at = now
             db.flush()
             if guest.membership_id is not None:
                 _end_enrolment_if_unused(db, session, guest.membership_id, now)
-            registrations._fill_seats(db, session, now)
+            registrations.fill_seats(db, session, now)
         db.delete(guest)
         if upcoming:
             db.flush()

@@ -26,7 +26,7 @@ from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 from stdnum.no import orgnr
 
-from bot.errors import DomainError
+from bot.errors import DomainError, FieldCode, FieldError, FormErrors
 from bot.i18n import N_
 from bot.models import InvoiceDetails, Member, Organisation
 
@@ -35,14 +35,11 @@ ORGNR = "orgnr"
 MAX_REFERENCE = 200
 
 
-class InvoiceDetailsInvalid(DomainError):
+class InvoiceDetailsInvalid(FormErrors):
     """A field of the invoice details form is wrong: ``field`` is "number" or "reference"."""
 
-    message_id = N_("Please check the invoice details.")
-
-    def __init__(self, field: str, message_id: str, **values: object) -> None:
-        self.message_id = message_id
-        super().__init__(**values)
+    def __init__(self, field: str, code: FieldCode, **values: object) -> None:
+        super().__init__([FieldError(field, code, values)])
         self.field = field
 
 
@@ -82,17 +79,13 @@ def checked_gln(text: str) -> str:
     except InvalidChecksum:
         raise InvoiceDetailsInvalid(
             "number",
-            N_("The EAN number %(number)s has a wrong check digit: please check it."),
+            FieldCode.EAN_CHECK_DIGIT,
             number=text.strip()[:20],
         ) from None
     except ValidationError:
-        raise InvoiceDetailsInvalid(
-            "number", N_("An EAN number has 13 digits, e.g. 5798000416604.")
-        ) from None
+        raise InvoiceDetailsInvalid("number", FieldCode.EAN_LENGTH) from None
     if len(number) != 13:
-        raise InvoiceDetailsInvalid(
-            "number", N_("An EAN number has 13 digits, e.g. 5798000416604.")
-        )
+        raise InvoiceDetailsInvalid("number", FieldCode.EAN_LENGTH)
     return number
 
 
@@ -103,13 +96,11 @@ def checked_orgnr(text: str) -> str:
     except InvalidChecksum:
         raise InvoiceDetailsInvalid(
             "number",
-            N_("The organisation number %(number)s has a wrong check digit: please check it."),
+            FieldCode.ORGNR_CHECK_DIGIT,
             number=text.strip()[:20],
         ) from None
     except (InvalidFormat, InvalidLength, ValidationError):
-        raise InvoiceDetailsInvalid(
-            "number", N_("An organisation number has 9 digits, e.g. 974 760 673.")
-        ) from None
+        raise InvoiceDetailsInvalid("number", FieldCode.ORGNR_LENGTH) from None
 
 
 def checked(country: str, number: str, reference: str) -> tuple[str, str, str]:
@@ -120,12 +111,12 @@ def checked(country: str, number: str, reference: str) -> tuple[str, str, str]:
     """
     text = number.strip()
     if not text:
-        raise InvoiceDetailsInvalid("number", N_("Please fill in the number."))
+        raise InvoiceDetailsInvalid("number", FieldCode.INVOICE_NUMBER_MISSING)
     reference = " ".join(reference.split())
     if len(reference) > MAX_REFERENCE:
         raise InvoiceDetailsInvalid(
             "reference",
-            N_("Please keep the reference under %(limit)s characters."),
+            FieldCode.REFERENCE_TOO_LONG,
             limit=MAX_REFERENCE,
         )
     scheme = scheme_for(country)

@@ -22,12 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import (
-    CommentNotFound,
-    LearningPointEmpty,
-    LearningPointNotFound,
-    LearningPointTooLong,
-)
+from bot.errors import CommentNotFound, FieldCode, FormErrors, LearningPointNotFound
 from bot.models import FeedbackResponse, LearningPoint, LearningPointSource, ProgrammeSession
 from bot.services.sessions import find_session
 
@@ -139,15 +134,23 @@ def mark_comment(db: Session, team_id: str, ref: CommentRef, now: datetime) -> L
     return _store(db, session, ref.source, text, now)
 
 
+def own_text(text: str | None) -> str:
+    """A facilitator's learning point as written, trimmed; FormErrors (field "text") when wrong."""
+    trimmed = (text or "").strip()
+    errors = FormErrors()
+    if not trimmed:
+        errors.add("text", FieldCode.LEARNING_POINT_EMPTY)
+    elif len(trimmed) > MAX_OWN_TEXT:
+        errors.add("text", FieldCode.LEARNING_POINT_TOO_LONG, limit=MAX_OWN_TEXT)
+    if errors:
+        raise errors
+    return trimmed
+
+
 def add_own(db: Session, team_id: str, key: str, text: str, now: datetime) -> LearningPointView:
     """A facilitator's own learning point for the session *key*."""
     session = find_session(db, team_id, key)
-    text = text.strip()
-    if not text:
-        raise LearningPointEmpty()
-    if len(text) > MAX_OWN_TEXT:
-        raise LearningPointTooLong(limit=MAX_OWN_TEXT)
-    return _store(db, session, LearningPointSource.FACILITATOR, text, now)
+    return _store(db, session, LearningPointSource.FACILITATOR, own_text(text), now)
 
 
 def unmark(db: Session, team_id: str, ref: PointRef) -> LearningPointView:

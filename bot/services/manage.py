@@ -23,17 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.delivery.enqueue import enqueue_delivery
-from bot.errors import (
-    AgendaOutsideSession,
-    AnonymityLocked,
-    CapacityBelowSeats,
-    DomainError,
-    SessionCancelled,
-    SessionEnded,
-    SessionFormErrors,
-    SessionKeyTaken,
-    StartInThePast,
-)
+from bot.errors import FieldCode, FieldError, FormErrors, SessionCancelled, SessionEnded
 from bot.models import (
     Attendance,
     DeliveryKind,
@@ -54,6 +44,7 @@ from bot.services.sessions import SessionView, find_session, session_by_key
 # Fields written from the form as they are; times, capacity and the agenda have rules.
 _PLAIN_FIELDS = (
     "title", "kind", "location", "online_url", "price", "feedback", "anonymous", "description",
+    "members_only",
 )  # fmt: skip
 
 
@@ -99,6 +90,7 @@ def draft_of(session: ProgrammeSession) -> SessionDraft:
         feedback=session.feedback,
         anonymous=session.anonymous,
         description=session.description,
+        members_only=session.members_only,
     )
 
 
@@ -113,7 +105,7 @@ def editable_session(db: Session, team_id: str, key: str) -> SessionDraft:
 # --- checks that need the database --------------------------------------------------------
 
 
-def _room_seats_taken(db: Session, session_id: int) -> int:
+def room_seats_taken(db: Session, session_id: int) -> int:
     return int(
         db.scalar(
             select(func.count()).where(
@@ -145,47 +137,52 @@ def _key_taken(db: Session, team_id: str, key: str) -> bool:
     return found is not None
 
 
-def _edit_problems(
-    db: Session, session: ProgrammeSession, draft: SessionDraft
-) -> dict[str, DomainError]:
-    problems: dict[str, DomainError] = {}
+def _edit_problems(db: Session, session: ProgrammeSession, draft: SessionDraft) -> FormErrors:
+    problems = FormErrors()
     if draft.capacity != session.capacity and draft.capacity > 0:
-        seats = _room_seats_taken(db, session.id)
+        seats = room_seats_taken(db, session.id)
         if draft.capacity < seats:
-            problems["capacity"] = CapacityBelowSeats(seats)
+            problems.add("capacity", FieldCode.CAPACITY_BELOW_SEATS, seats=seats)
     if draft.anonymous != session.anonymous and _has_feedback(db, session.id):
-        problems["options"] = AnonymityLocked()
+        problems.add("options", FieldCode.ANONYMITY_LOCKED)
     delta = draft.starts - session.starts_at
     if any(not draft.starts <= item.starts_at + delta < draft.ends for item in session.agenda):
-        problems["end"] = AgendaOutsideSession()
+        problems.add("end", FieldCode.AGENDA_OUTSIDE_SESSION)
     return problems
 
 
 def _start_problems(
     draft: SessionDraft, now: datetime, session: ProgrammeSession | None = None
-) -> dict[str, DomainError]:
+) -> FormErrors:
     """A new start must lie ahead; an edit that keeps a past start may fix other fields."""
     moved = session is None or draft.starts != session.starts_at
-    return {"date": StartInThePast()} if moved and draft.starts <= now else {}
+    problems = FormErrors()
+    if moved and draft.starts <= now:
+        problems.add("date", FieldCode.START_IN_THE_PAST)
+    return problems
+
+
+def _key_taken_error(key: str) -> FormErrors:
+    return FormErrors([FieldError("key", FieldCode.KEY_TAKEN, {"key": key})])
 
 
 def check_draft(
     db: Session, team_id: str, draft: SessionDraft, *, editing: bool, now: datetime
 ) -> None:
-    """Everything the form can be told before saving (read-only): SessionFormErrors."""
+    """Everything the form can be told before saving (read-only): FormErrors."""
     if not editing:
         problems = _start_problems(draft, now)
         if _key_taken(db, team_id, draft.key):
-            problems["key"] = SessionKeyTaken(draft.key)
+            problems = problems.merged(_key_taken_error(draft.key))
         if problems:
-            raise SessionFormErrors(problems)
+            raise problems
         return
     session = find_session(db, team_id, draft.key)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
-    problems = {**_start_problems(draft, now, session), **_edit_problems(db, session, draft)}
+    problems = _start_problems(draft, now, session).merged(_edit_problems(db, session, draft))
     if problems:
-        raise SessionFormErrors(problems)
+        raise problems
 
 
 # --- create and edit --------------------------------------------------------------------
@@ -194,9 +191,9 @@ def check_draft(
 def create_session(db: Session, team_id: str, draft: SessionDraft, now: datetime) -> SavedSession:
     ensure_workspace(db, team_id, now)
     if problems := _start_problems(draft, now):
-        raise SessionFormErrors(problems)
+        raise problems
     if _key_taken(db, team_id, draft.key):
-        raise SessionFormErrors({"key": SessionKeyTaken(draft.key)})
+        raise _key_taken_error(draft.key)
     session = ProgrammeSession(
         team_id=team_id,
         key=draft.key,
@@ -213,7 +210,7 @@ def create_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
         with db.begin_nested():
             db.add(session)
     except IntegrityError as exc:  # created by someone else since the check (PostgreSQL)
-        raise SessionFormErrors({"key": SessionKeyTaken(draft.key)}) from exc
+        raise _key_taken_error(draft.key) from exc
     return SavedSession(view=session_by_key(db, team_id, draft.key), created=True)
 
 
@@ -240,9 +237,9 @@ def update_session(db: Session, team_id: str, draft: SessionDraft, now: datetime
     session = _lock(db, team_id, draft.key)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
-    problems = {**_start_problems(draft, now, session), **_edit_problems(db, session, draft)}
+    problems = _start_problems(draft, now, session).merged(_edit_problems(db, session, draft))
     if problems:
-        raise SessionFormErrors(problems)
+        raise problems
     changed = _changed_fields(session, draft)
     if not changed:
         return SavedSession(view=session_by_key(db, team_id, session.key), created=False)

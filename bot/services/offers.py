@@ -2,7 +2,7 @@
 
 A free session gives a freed seat to the first waiting member at once.  A
 session that costs money *offers* it (``RegistrationStatus.OFFERED``, see
-:func:`bot.services.registration._fill_seats`): nobody is charged without
+:func:`bot.services.registration.fill_seats`): nobody is charged without
 saying yes.  The seat is held for ``[registration] offer_valid`` from the
 moment it was offered (``promoted_at``), and never past the session's start.
 Accepting confirms the registration; declining, or letting the offer lapse,

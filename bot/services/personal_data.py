@@ -30,18 +30,7 @@ from bot.models import (
 )
 from bot.services.fees import Fee, fee_for
 from bot.services.members import find_member
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    key: str
-    title: str
-    starts: datetime
-    ends: datetime
-
-    @classmethod
-    def of(cls, session: ProgrammeSession) -> SessionRef:
-        return cls(session.key, session.title, session.starts_at, session.ends_at)
+from bot.services.registration import SessionSummary
 
 
 @dataclass(frozen=True)
@@ -60,7 +49,7 @@ class ProfileRecord:
 
 @dataclass(frozen=True)
 class RegistrationRecord:
-    session: SessionRef
+    session: SessionSummary
     status: str
     attendance: str
     organisation: str | None  # the one it was made for and is invoiced to
@@ -77,7 +66,7 @@ class MessageRecord:
     """A scheduled DM to the member (reminder, feedback prompt, notice)."""
 
     kind: str
-    session: SessionRef
+    session: SessionSummary
     offset: str
     due_at: datetime
     state: str
@@ -89,7 +78,7 @@ class MessageRecord:
 class FeedbackRecord:
     """A named session's answers, with the role and organisation stored beside them."""
 
-    session: SessionRef
+    session: SessionSummary
     rating: int
     most_valuable: str
     should_change: str
@@ -120,7 +109,7 @@ class MembershipRecord:
 class GuestRecord:
     """A guest without Slack the member entered: their data, entered by the member."""
 
-    session: SessionRef
+    session: SessionSummary
     name: str
     email: str
     role: str
@@ -136,7 +125,7 @@ class PersonalData:
     registrations: tuple[RegistrationRecord, ...] = ()
     messages: tuple[MessageRecord, ...] = ()
     feedback: tuple[FeedbackRecord, ...] = ()
-    anonymous_feedback: tuple[SessionRef, ...] = ()  # answered; answers not linked
+    anonymous_feedback: tuple[SessionSummary, ...] = ()  # answered; answers not linked
     memberships: tuple[MembershipRecord, ...] = ()
     guests: tuple[GuestRecord, ...] = ()
     # When the member's private calendar address was made (its token is theirs alone).
@@ -184,7 +173,7 @@ def collect_personal_data(
         confirmed = registration.status == RegistrationStatus.CONFIRMED
         registrations.append(
             RegistrationRecord(
-                session=SessionRef.of(session),
+                session=SessionSummary.of(session),
                 status=registration.status,
                 attendance=registration.attendance,
                 organisation=organisation_name,
@@ -210,7 +199,7 @@ def collect_personal_data(
     messages = [
         MessageRecord(
             kind=delivery.kind,
-            session=SessionRef.of(session),
+            session=SessionSummary.of(session),
             offset=delivery.offset_key,
             due_at=delivery.due_at,
             state=delivery.state,
@@ -230,7 +219,7 @@ def collect_personal_data(
 
     feedback = [
         FeedbackRecord(
-            session=SessionRef.of(session),
+            session=SessionSummary.of(session),
             rating=response.rating,
             most_valuable=response.most_valuable,
             should_change=response.should_change,
@@ -248,7 +237,7 @@ def collect_personal_data(
     ]
 
     anonymous = [
-        SessionRef.of(session)
+        SessionSummary.of(session)
         for session in db.scalars(
             select(ProgrammeSession)
             .join(FeedbackRespondent, FeedbackRespondent.session_id == ProgrammeSession.id)
@@ -258,7 +247,12 @@ def collect_personal_data(
     ]
     guests = tuple(
         GuestRecord(
-            SessionRef.of(session), guest.name, guest.email, guest.role, status, guest.created_at
+            SessionSummary.of(session),
+            guest.name,
+            guest.email,
+            guest.role,
+            status,
+            guest.created_at,
         )
         for guest, session, status in db.execute(
             select(Guest, ProgrammeSession, Registration.status)

@@ -28,8 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import UnknownOrganisation
-from bot.i18n import N_
+from bot.errors import FieldCode, FormErrors, UnknownOrganisation
 from bot.models import Organisation, ProgrammeSession, Registration, Role
 from bot.services.members import ensure_member, find_member
 from bot.whole_numbers import whole_number
@@ -42,7 +41,7 @@ STORED_PREFIX = "o:"
 MAX_SUGGESTIONS = 99
 NAME_LIMIT = 200
 
-# The form's fields, for validation messages.
+# The form's fields, as its errors name them.
 FIELD_NAME = "name"
 FIELD_ORGANISATION = "organisation"
 FIELD_OTHER = "other"
@@ -185,17 +184,17 @@ def validate_profile(
     organisation: str | None,
     other_organisation: str | None,
     role: str | None,
-) -> dict[str, str]:
-    """field -> English message id of what is wrong; empty when the form is fine."""
-    problems: dict[str, str] = {}
+) -> FormErrors:
+    """What is wrong with the form, field by field (falsy when it is fine)."""
+    problems = FormErrors()
     if not tidy(name):
-        problems[FIELD_NAME] = N_("Write your name.")
+        problems.add(FIELD_NAME, FieldCode.NAME_MISSING)
     if not organisation and not tidy(other_organisation):
-        problems[FIELD_ORGANISATION] = N_("Choose your organisation.")
+        problems.add(FIELD_ORGANISATION, FieldCode.ORGANISATION_MISSING)
     elif organisation == OTHER and not tidy(other_organisation):
-        problems[FIELD_OTHER] = N_("Write the name of your organisation.")
+        problems.add(FIELD_OTHER, FieldCode.ORGANISATION_NAME_MISSING)
     if role not in ROLES:
-        problems[FIELD_ROLE] = N_("Choose your role.")
+        problems.add(FIELD_ROLE, FieldCode.ROLE_MISSING)
     return problems
 
 

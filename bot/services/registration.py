@@ -69,7 +69,12 @@ from bot.services.sessions import find_session
 
 @dataclass(frozen=True)
 class SessionSummary:
-    """What a registration message says about its session."""
+    """The one read model of a session for messages: registration answers, offers,
+    reminders, change and cancellation notices, the member's personal data file.
+
+    (A session's feedback is a :class:`bot.services.summaries.FeedbackSummary`;
+    what a reader may see of a session, with seats, a ``sessions.SessionView``.)
+    """
 
     key: str
     title: str
@@ -145,7 +150,7 @@ class MyRegistration:
 # --- locking and counting ---------------------------------------------------------------
 
 
-def _lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> ProgrammeSession:
+def lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> ProgrammeSession:
     """The session row, locked for this transaction (default: the next upcoming one)."""
     query = select(ProgrammeSession).where(ProgrammeSession.team_id == team_id)
     if key:
@@ -171,7 +176,7 @@ def _lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> 
 SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
 
-def _room_seats_taken(db: Session, session_id: int) -> int:
+def room_seats_taken(db: Session, session_id: int) -> int:
     return (
         db.scalar(
             select(func.count()).where(
@@ -212,7 +217,7 @@ def _waiting_position(db: Session, registration: Registration) -> int:
     return (ahead or 0) + 1
 
 
-def _registration_of(db: Session, session_id: int, member_id: int) -> Registration | None:
+def registration_of(db: Session, session_id: int, member_id: int) -> Registration | None:
     return db.scalar(
         select(Registration).where(
             Registration.session_id == session_id, Registration.member_id == member_id
@@ -220,7 +225,7 @@ def _registration_of(db: Session, session_id: int, member_id: int) -> Registrati
     )
 
 
-def _attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
+def attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
     if session.is_online_only:
         return Attendance.ONLINE
     if not session.is_hybrid:
@@ -230,7 +235,7 @@ def _attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
     raise AttendanceRequired(session.key, session.title)
 
 
-def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[Promotion, ...]:
+def fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[Promotion, ...]:
     """Give free room seats to the waiting list, first come first served.
 
     A session that costs money offers the seat (OFFERED, a SEAT_OFFER DM); a
@@ -242,7 +247,7 @@ def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[
     if not waiting:
         return ()
     if session.capacity > 0:
-        free = session.capacity - _room_seats_taken(db, session.id)
+        free = session.capacity - room_seats_taken(db, session.id)
         waiting = waiting[: max(free, 0)]
     promoted: list[Promotion] = []
     offering = session_price(session) > 0
@@ -254,13 +259,13 @@ def _fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[
         member = db.get(Member, registration.member_id)
         assert member is not None
         kind = DeliveryKind.SEAT_OFFER if offering else DeliveryKind.PROMOTION
-        _enqueue_promotion(db, session, member, now, kind)
+        enqueue_promotion(db, session, member, now, kind)
         promoted.append(Promotion(member.slack_user_id, member.id, registration.id))
     db.flush()
     return tuple(promoted)
 
 
-def _enqueue_promotion(
+def enqueue_promotion(
     db: Session,
     session: ProgrammeSession,
     member: Member,
@@ -320,13 +325,13 @@ def register_member(
     both a place and an online link and *attendance* is not given; nothing is
     written then.
     """
-    session = _lock_session(db, team_id, session_key, now)
+    session = lock_session(db, team_id, session_key, now)
     if session.cancelled_at is not None:
         raise SessionCancelled(session.title)
     if session.starts_at <= now:
         raise RegistrationClosed(session.title)
     member = find_member(db, team_id, slack_user_id)
-    registration = _registration_of(db, session.id, member.id) if member else None
+    registration = registration_of(db, session.id, member.id) if member else None
     if member is not None and registration is not None:
         if registration.status == RegistrationStatus.OFFERED and not member.has_profile:
             # A colleague signed up by someone else: the profile comes first.
@@ -346,13 +351,13 @@ def register_member(
         season = season_of_session(db, session)
         if not is_member(db, team_id, member.id, season.key):
             raise MembersOnly(session.key, session.title, season.key)
-    mode = _attendance_for(session, attendance)
+    mode = attendance_for(session, attendance)
     # Seats freed by a capacity change in the programme file go to the waiting list first.
-    promoted = _fill_seats(db, session, now)
+    promoted = fill_seats(db, session, now)
     seat_free = (
         mode == Attendance.ONLINE
         or session.capacity <= 0
-        or _room_seats_taken(db, session.id) < session.capacity
+        or room_seats_taken(db, session.id) < session.capacity
     )
     status = RegistrationStatus.CONFIRMED if seat_free else RegistrationStatus.WAITING
     if registration is None:
@@ -419,11 +424,11 @@ def cancel_members_only_registrations(
     ).tuples()
     titles: list[str] = []
     for registration, session in list(rows):
-        _lock_session(db, team_id, session.key, now)
+        lock_session(db, team_id, session.key, now)
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
         db.flush()
-        _fill_seats(db, session, now)
+        fill_seats(db, session, now)
         titles.append(session.title)
     return tuple(titles)
 
@@ -461,8 +466,8 @@ def cancel_registration(
         session_key = _next_registered_key(db, member, now) if member else None
         if session_key is None:
             raise NothingToCancel()
-    session = _lock_session(db, team_id, session_key, now)
-    registration = _registration_of(db, session.id, member.id) if member else None
+    session = lock_session(db, team_id, session_key, now)
+    registration = registration_of(db, session.id, member.id) if member else None
     if registration is None:
         raise NotRegistered(session.title)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -473,7 +478,7 @@ def cancel_registration(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.flush()
-    promoted = _fill_seats(db, session, now)
+    promoted = fill_seats(db, session, now)
     return CancelOutcome(SessionSummary.of(session), previous, already=False, promoted=promoted)
 
 
@@ -484,7 +489,7 @@ def lapse_offer(
 
     The member hears of it in one OFFER_LAPSED DM (numbered like promotions).
     """
-    _lock_session(db, session.team_id, session.key, now)
+    lock_session(db, session.team_id, session.key, now)
     db.refresh(registration)
     if registration.status != RegistrationStatus.OFFERED:
         return ()
@@ -493,8 +498,8 @@ def lapse_offer(
     db.flush()
     member = db.get(Member, registration.member_id) if registration.member_id else None
     if member is not None:
-        _enqueue_promotion(db, session, member, now, DeliveryKind.OFFER_LAPSED)
-    return _fill_seats(db, session, now)
+        enqueue_promotion(db, session, member, now, DeliveryKind.OFFER_LAPSED)
+    return fill_seats(db, session, now)
 
 
 def registration_to_cancel(
@@ -515,7 +520,7 @@ def registration_to_cancel(
         if session_key is None:
             raise NothingToCancel()
     session = find_session(db, team_id, session_key)
-    registration = _registration_of(db, session.id, member.id) if member else None
+    registration = registration_of(db, session.id, member.id) if member else None
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         raise NotRegistered(session.title)
     if session.starts_at <= now:
@@ -534,10 +539,10 @@ def raise_capacity(
     """
     if new_capacity < 0:
         raise InvalidCapacity()
-    session = _lock_session(db, team_id, session_key, now)
+    session = lock_session(db, team_id, session_key, now)
     session.capacity = new_capacity
     db.flush()
-    promoted = _fill_seats(db, session, now)
+    promoted = fill_seats(db, session, now)
     return CapacityOutcome(SessionSummary.of(session), new_capacity, promoted)
 
 
@@ -599,7 +604,7 @@ def promotion_notice(
         return SkipReason.SESSION_CANCELLED
     if session.starts_at <= now:
         return SkipReason.SESSION_STARTED
-    registration = _registration_of(db, session.id, member.id)
+    registration = registration_of(db, session.id, member.id)
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         return SkipReason.NOT_CONFIRMED
     newest = db.scalar(

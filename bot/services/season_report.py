@@ -192,7 +192,7 @@ def _goal_counts(db: Session, session_ids: list[int]) -> dict[int, dict[int, int
 
 
 def _unmarked(
-    summary: summaries.SessionSummary, points: list[LearningPointView]
+    summary: summaries.FeedbackSummary, points: list[LearningPointView]
 ) -> list[ReportComment]:
     marked = {fingerprint(p.source, p.text) for p in points}
     out: list[ReportComment] = []
@@ -228,7 +228,7 @@ def season_report(
     goals = _goal_counts(db, ids)
     sessions: list[ReportSession] = []
     for session in held:
-        summary = summaries.session_summary(db, team_id, session.key)
+        summary = summaries.feedback_summary(db, team_id, session.key)
         marked = points.get(session.id, [])
         sessions.append(
             ReportSession(

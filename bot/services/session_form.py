@@ -3,7 +3,8 @@
 The rules are the programme file's (``bot.programme_file``: key pattern, title
 length, kinds, a session ends after it starts and lasts at most 7 days, a link
 starts with http(s), a place or a link is required, counts are 0 or more); this
-module only words them per field for the modal.  Dates and times are wall
+module names them per field for the modal (as :class:`~bot.errors.FieldCode`; the
+wording is ``bot.rendering.form_errors``'s).  Dates and times are wall
 times in the session's zone (``[bot] timezone`` for a new session), read with
 zoneinfo: a time the clocks skip is an error, an hour they repeat is read as
 the first one, as the programme file does.
@@ -17,8 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.errors import DomainError, InvalidField, SessionFormErrors
-from bot.i18n import N_
+from bot.errors import FieldCode, FormErrors
 from bot.session_rules import (
     MAX_CAPACITY,
     MAX_PRICE,
@@ -43,31 +43,20 @@ MAX_DESCRIPTION_LENGTH = 3000
 
 FIELDS = (
     "key", "title", "kind", "date", "start", "end", "end_date", "location", "online_url",
-    "capacity", "price", "options", "description",
+    "capacity", "price", "options", "audience", "description",
 )  # fmt: skip
 
-PROBLEM_MESSAGES = {
-    FieldProblem.KEY_FORMAT: N_(
-        "Use a–z, 0–9, . _ or - (no æ, ø, å; at most 64, starting with a letter or digit), "
-        "for example 2027-06-10-symposium."
-    ),
-    FieldProblem.TITLE_EMPTY: N_("Write a title."),
-    FieldProblem.TITLE_TOO_LONG: N_("The title can be at most %(limit)s characters."),
-    FieldProblem.KIND_UNKNOWN: N_("Choose the kind of session."),
-    FieldProblem.ENDS_BEFORE_START: N_("The session must end after it starts."),
-    FieldProblem.TOO_LONG: N_("A session can last at most 7 days."),
-    FieldProblem.URL_SCHEME: N_("The link must start with https:// or http://."),
-    FieldProblem.PLACE_MISSING: N_("Write a place, or give an online link."),
+# The shared rules' problems, as the form's field codes.
+PROBLEM_CODES = {
+    FieldProblem.KEY_FORMAT: FieldCode.KEY_FORMAT,
+    FieldProblem.TITLE_EMPTY: FieldCode.TITLE_EMPTY,
+    FieldProblem.TITLE_TOO_LONG: FieldCode.TITLE_TOO_LONG,
+    FieldProblem.KIND_UNKNOWN: FieldCode.KIND_UNKNOWN,
+    FieldProblem.ENDS_BEFORE_START: FieldCode.ENDS_BEFORE_START,
+    FieldProblem.TOO_LONG: FieldCode.SESSION_TOO_LONG,
+    FieldProblem.URL_SCHEME: FieldCode.URL_SCHEME,
+    FieldProblem.PLACE_MISSING: FieldCode.PLACE_MISSING,
 }
-CHOOSE_DATE = N_("Choose a date.")
-CHOOSE_START = N_("Choose a start time.")
-CHOOSE_END = N_("Choose an end time.")
-SKIPPED_TIME = N_("This time does not exist on that day: the clocks jump forward that night.")
-BAD_CAPACITY = N_("Write a whole number: 0 or more (0 means no limit).")
-BAD_PRICE = N_("Write a whole number, or leave it empty (free).")
-TOO_LONG_TEXT = N_("This text is too long.")
-TOO_MANY_SEATS = N_("Write a number up to 10,000 (0 means no limit).")
-PRICE_TOO_HIGH = N_("Write a price up to 1,000,000.")
 
 
 @dataclass(frozen=True)
@@ -87,6 +76,7 @@ class SessionFormInput:
     price: str | None = None
     feedback: bool = True
     anonymous: bool = False
+    members_only: bool = False
     description: str | None = None
 
 
@@ -107,6 +97,8 @@ class SessionDraft:
     feedback: bool
     anonymous: bool
     description: str
+    # Open to the season's members only (included in the membership), as in the file.
+    members_only: bool = False
 
 
 def _text(value: str | None) -> str:
@@ -151,85 +143,81 @@ def _count(value: str | None, *, empty: int | None, most: int) -> int | None:
     return number
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.found: dict[str, DomainError] = {}
-
-    def add(self, field: str, message_id: str, **values: object) -> None:
-        self.found.setdefault(field, InvalidField(message_id, **values))
-
-    def problem(self, field: str, problem: FieldProblem | None) -> None:
-        if problem is FieldProblem.TITLE_TOO_LONG:
-            self.add(field, PROBLEM_MESSAGES[problem], limit=MAX_TITLE_LENGTH)
-        elif problem is not None:
-            self.add(field, PROBLEM_MESSAGES[problem])
+def _add_problem(errors: FormErrors, field: str, problem: FieldProblem | None) -> None:
+    if problem is FieldProblem.TITLE_TOO_LONG:
+        errors.add(field, PROBLEM_CODES[problem], limit=MAX_TITLE_LENGTH)
+    elif problem is not None:
+        errors.add(field, PROBLEM_CODES[problem])
 
 
 def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None) -> SessionDraft:
-    """Check every field; raise :class:`SessionFormErrors` naming each wrong one.
+    """Check every field; raise :class:`FormErrors` naming each wrong one.
 
     *key* is the session's key when editing (the form then has no key field).
     """
-    errors = _Errors()
+    errors = FormErrors()
     zone = ZoneInfo(zone_name)
     session_key = key if key is not None else _text(form.key)
     if key is None:
-        errors.problem("key", key_problem(session_key))
+        _add_problem(errors, "key", key_problem(session_key))
     title = _text(form.title)
-    errors.problem("title", title_problem(title))
+    _add_problem(errors, "title", title_problem(title))
     kind = _text(form.kind)
-    errors.problem("kind", kind_problem(kind))
+    _add_problem(errors, "kind", kind_problem(kind))
 
     day, end_day = _day(form.date), _day(form.end_date)
     start_at, end_at = _clock(form.start), _clock(form.end)
     if day is None:
-        errors.add("date", CHOOSE_DATE)
+        errors.add("date", FieldCode.DATE_MISSING)
     if _text(form.end_date) and end_day is None:
-        errors.add("end_date", CHOOSE_DATE)
+        errors.add("end_date", FieldCode.DATE_MISSING)
     if start_at is None:
-        errors.add("start", CHOOSE_START)
+        errors.add("start", FieldCode.START_MISSING)
     if end_at is None:
-        errors.add("end", CHOOSE_END)
+        errors.add("end", FieldCode.END_MISSING)
     starts = ends = None
     if day is not None and start_at is not None:
         starts = local_instant(datetime.combine(day, start_at), zone)
         if starts is None:
-            errors.add("start", SKIPPED_TIME)
+            errors.add("start", FieldCode.TIME_SKIPPED)
     if day is not None and end_at is not None:
         ends = local_instant(datetime.combine(end_day or day, end_at), zone)
         if ends is None:
-            errors.add("end", SKIPPED_TIME)
+            errors.add("end", FieldCode.TIME_SKIPPED)
     if starts is not None and ends is not None:
-        errors.problem("end", span_problem(starts, ends))
+        _add_problem(errors, "end", span_problem(starts, ends))
 
     location, online_url = _text(form.location), _text(form.online_url)
     if len(location) > MAX_LOCATION_LENGTH:
-        errors.add("location", TOO_LONG_TEXT)
+        errors.add("location", FieldCode.TEXT_TOO_LONG)
     if len(online_url) > MAX_URL_LENGTH:
-        errors.add("online_url", TOO_LONG_TEXT)
-    errors.problem("online_url", online_url_problem(online_url))
-    errors.problem("location", place_problem(location, online_url))
+        errors.add("online_url", FieldCode.TEXT_TOO_LONG)
+    _add_problem(errors, "online_url", online_url_problem(online_url))
+    _add_problem(errors, "location", place_problem(location, online_url))
     description = _text(form.description)
     if len(description) > MAX_DESCRIPTION_LENGTH:
-        errors.add("description", TOO_LONG_TEXT)
+        errors.add("description", FieldCode.TEXT_TOO_LONG)
 
     capacity: int | None = 0
     try:
         capacity = _count(form.capacity, empty=0, most=MAX_CAPACITY)
     except _NotACount:
-        errors.add("capacity", BAD_CAPACITY)
+        errors.add("capacity", FieldCode.CAPACITY_NOT_A_NUMBER)
     except _TooLarge:
-        errors.add("capacity", TOO_MANY_SEATS)
+        errors.add("capacity", FieldCode.CAPACITY_TOO_LARGE)
     price: int | None = None
     try:
         price = _count(form.price, empty=None, most=MAX_PRICE)
     except _NotACount:
-        errors.add("price", BAD_PRICE)
+        errors.add("price", FieldCode.PRICE_NOT_A_NUMBER)
     except _TooLarge:
-        errors.add("price", PRICE_TOO_HIGH)
+        errors.add("price", FieldCode.PRICE_TOO_LARGE)
+    if form.members_only and price:
+        # The programme file's rule: a members' session has no price of its own.
+        errors.add("price", FieldCode.MEMBERS_ONLY_PRICED)
 
-    if errors.found:
-        raise SessionFormErrors(errors.found)
+    if errors:
+        raise errors
     assert starts is not None and ends is not None and capacity is not None
     return SessionDraft(
         key=session_key,
@@ -245,6 +233,7 @@ def read_draft(form: SessionFormInput, zone_name: str, *, key: str | None = None
         feedback=form.feedback,
         anonymous=form.anonymous,
         description=description,
+        members_only=form.members_only,
     )
 
 
@@ -266,5 +255,6 @@ def form_of(draft: SessionDraft) -> SessionFormInput:
         price=None if draft.price is None else str(draft.price),
         feedback=draft.feedback,
         anonymous=draft.anonymous,
+        members_only=draft.members_only,
         description=draft.description,
     )

@@ -54,7 +54,7 @@ class Comment:
 
 
 @dataclass(frozen=True)
-class SessionSummary:
+class FeedbackSummary:
     key: str
     title: str
     starts: datetime
@@ -175,7 +175,7 @@ def _comments(db: Session, session: ProgrammeSession) -> tuple[list[Comment], in
     return comments, total - len(comments)
 
 
-def session_summary(db: Session, team_id: str, key: str) -> SessionSummary:
+def feedback_summary(db: Session, team_id: str, key: str) -> FeedbackSummary:
     session = find_session(db, team_id, key)
     of_session = FeedbackResponse.session_id == session.id
     responses, average, recommend_answers, recommend_yes = db.execute(
@@ -207,7 +207,7 @@ def session_summary(db: Session, team_id: str, key: str) -> SessionSummary:
         )
     ]
     comments, more = _comments(db, session)
-    return SessionSummary(
+    return FeedbackSummary(
         key=session.key,
         title=session.title,
         starts=session.starts_at,

@@ -11,18 +11,33 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.errors import UnreadableRequest
+from bot.errors import FormErrors, UnreadableRequest
+from bot.i18n import N_
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.guests import companions_reply, guest_block_id
-from bot.rendering.registration import notice_view
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.services import colleagues, guests
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request
+from handlers.frame import Frame, ModalAnswer, ModalState, Request
 
 GUEST_FIELD_BLOCKS = {
     guests.FIELD_NAME: BlockId.GUEST_NAME,
     guests.FIELD_EMAIL: BlockId.GUEST_EMAIL,
     guests.FIELD_ROLE: BlockId.GUEST_ROLE,
+}
+COMPANIONS_TITLE = N_("Colleagues and guests")
+
+
+def guest_field(field_name: str, row: int) -> str:
+    """The form field of one guest row's input (rows count from 1)."""
+    return f"{field_name}.{row}"
+
+
+# Form field -> input block, for the frame to show errors under their fields.
+FIELD_BLOCKS: dict[str, str] = {
+    guest_field(field_name, row): guest_block_id(block, row)
+    for field_name, block in GUEST_FIELD_BLOCKS.items()
+    for row in range(1, guests.MAX_GUESTS + 1)
 }
 
 
@@ -48,7 +63,7 @@ def guest_rows(state: ModalState) -> list[tuple[str | None, str | None, str | No
 class CompanionsForm:
     colleagues: list[str]
     guests: list[guests.GuestInput]
-    problems: dict[str, str]  # block id -> message, in the reader's language
+    problems: FormErrors  # guest rows' fields (see guest_field)
 
     @property
     def anyone(self) -> bool:
@@ -63,14 +78,13 @@ def read_companions(req: Request) -> CompanionsForm:
         else []
     )
     rows = guest_rows(req.state)
-    problems: dict[str, str] = {}
+    problems = FormErrors()
     given: list[guests.GuestInput] = []
     for index in guests.rows_given(rows):
         name, email, role = rows[index]
         found = guests.validate_guest(name, email, role)
-        for field, message in found.items():
-            block = guest_block_id(GUEST_FIELD_BLOCKS[field], index + 1)
-            problems[block] = req.t.gettext(message)
+        for error in found.errors.values():
+            problems.add(guest_field(error.field, index + 1), error.code, **error.values)
         if not found:
             assert name and email and role
             given.append(guests.GuestInput(name, email, role))
@@ -108,7 +122,7 @@ def submit_companions(req: Request) -> ModalAnswer:
         raise UnreadableRequest()
     form = read_companions(req)
     if form.problems:
-        return ModalAnswer(ModalErrors(form.problems))
+        raise form.problems  # the frame shows them under their fields
     with req.write() as db:
         reply = add_companions(db, req, key, form)
     return ModalAnswer(follow_up=lambda lazy: _to_dm(lazy, reply))
@@ -122,5 +136,6 @@ def register(frame: Frame) -> None:
     frame.view(
         CallbackId.COMPANIONS,
         submit_companions,
-        notice=lambda req, text: notice_view(text, req.t),
+        notice=lambda req, text: notice_modal(text, req.t, COMPANIONS_TITLE),
+        fields=FIELD_BLOCKS,
     )

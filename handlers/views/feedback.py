@@ -12,18 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.rendering.feedback import form_errors, notice_view, thanks_text
+from bot.rendering.feedback import FIELD_BLOCKS, FORM_TITLE, thanks_text
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.rendering.summaries import REPORT_TITLES, report_working_text, sent_to_dm_text
 from bot.services import feedback
-from bot.services.feedback import FeedbackFormErrors
 from handlers.feedback_reports import export_to_dm, send_summary_to_dm
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, ModalUpdate, Request
+from handlers.frame import Frame, ModalAnswer, ModalState, ModalUpdate, Request
 
 
 def form_answers(state: ModalState) -> feedback.FeedbackAnswers:
-    """The modal's state to typed answers; FeedbackFormErrors when something is wrong."""
+    """The modal's state to typed answers; FormErrors when something is wrong."""
     return feedback.read_answers(
         rating=state.selected(BlockId.FEEDBACK_RATING, ActionId.FEEDBACK_RATING_INPUT),
         most_valuable=state.text(BlockId.FEEDBACK_VALUABLE, ActionId.FEEDBACK_VALUABLE_INPUT),
@@ -36,19 +36,16 @@ def form_answers(state: ModalState) -> feedback.FeedbackAnswers:
 
 
 def submit_feedback(req: Request) -> ModalAnswer:
-    try:
-        answers = form_answers(req.state)
-    except FeedbackFormErrors as invalid:
-        return ModalAnswer(ModalErrors(form_errors(invalid.errors, req.t)))
+    answers = form_answers(req.state)
     with req.write() as db:
         outcome = feedback.submit_feedback(
             db, req.team, req.user_id, req.private_metadata, answers, req.now
         )
-    return ModalAnswer(ModalUpdate(notice_view(thanks_text(outcome, req.t), req.t)))
+    return ModalAnswer(ModalUpdate(notice_modal(thanks_text(outcome, req.t), req.t, FORM_TITLE)))
 
 
 def feedback_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t)
+    return notice_modal(text, req.t, FORM_TITLE)
 
 
 def report_mode(req: Request) -> str:
@@ -56,7 +53,7 @@ def report_mode(req: Request) -> str:
 
 
 def report_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t, REPORT_TITLES[report_mode(req)])
+    return notice_modal(text, req.t, REPORT_TITLES[report_mode(req)])
 
 
 def deliver_report(req: Request) -> Reply:
@@ -76,7 +73,7 @@ def acknowledge_report(req: Request) -> ModalAnswer:
 
 
 def register(frame: Frame) -> None:
-    frame.view(CallbackId.FEEDBACK, submit_feedback, notice=feedback_notice)
+    frame.view(CallbackId.FEEDBACK, submit_feedback, notice=feedback_notice, fields=FIELD_BLOCKS)
     frame.view(
         CallbackId.FEEDBACK_REPORT, acknowledge_report, notice=report_notice, facilitator=True
     )

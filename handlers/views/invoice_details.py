@@ -22,21 +22,15 @@ from bot.rendering.registration import attendance_choice_reply, outcome_reply
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.services import enrolment, invoice_details, registration
-from bot.services.invoice_details import InvoiceDetailsInvalid
-from handlers.frame import Frame, ModalAnswer, ModalErrors, Request
+from handlers.frame import Frame, ModalAnswer, Request
 
-_BLOCKS = {"number": BlockId.INVOICE_NUMBER, "reference": BlockId.INVOICE_REFERENCE}
+FIELD_BLOCKS = {"number": BlockId.INVOICE_NUMBER, "reference": BlockId.INVOICE_REFERENCE}
 
 
 def _entered(req: Request) -> tuple[str, str]:
     number = req.state.text(BlockId.INVOICE_NUMBER, ActionId.INVOICE_NUMBER_INPUT) or ""
     reference = req.state.text(BlockId.INVOICE_REFERENCE, ActionId.INVOICE_REFERENCE_INPUT) or ""
     return number, reference
-
-
-def _refused(req: Request, wrong: InvoiceDetailsInvalid) -> ModalAnswer:
-    message = req.t.gettext(wrong.message_id, **wrong.values)
-    return ModalAnswer(ModalErrors({_BLOCKS[wrong.field]: message}))
 
 
 def submit_facilitator_details(req: Request) -> ModalAnswer:
@@ -46,10 +40,8 @@ def submit_facilitator_details(req: Request) -> ModalAnswer:
     number, reference = _entered(req)
     with req.db() as db:
         country = invoice_details.organisation_by_id(db, req.team, organisation_id).country
-    try:
-        invoice_details.checked(country, number, reference)
-    except InvoiceDetailsInvalid as wrong:
-        return _refused(req, wrong)
+    # A wrong number raises InvoiceDetailsInvalid: the frame shows it under its field.
+    invoice_details.checked(country, number, reference)
 
     def store(lazy: Request) -> Reply:
         with lazy.write() as db:
@@ -67,10 +59,8 @@ def submit_join_with_details(req: Request) -> ModalAnswer:
     with req.db() as db:
         organisation = invoice_details.organisation_of_member(db, req.team, req.user_id)
         organisation_id, country = organisation.id, organisation.country
-    try:
-        invoice_details.checked(country, number, reference)
-    except InvoiceDetailsInvalid as wrong:
-        return _refused(req, wrong)
+    # A wrong number raises InvoiceDetailsInvalid: the frame shows it under its field.
+    invoice_details.checked(country, number, reference)
 
     def join(lazy: Request) -> Reply:
         settings = lazy.settings
@@ -112,6 +102,10 @@ def submit_join_with_details(req: Request) -> ModalAnswer:
 
 def register(frame: Frame) -> None:
     frame.view(
-        CallbackId.INVOICE_DETAILS, submit_facilitator_details, facilitator=True, gate_ack=True
+        CallbackId.INVOICE_DETAILS,
+        submit_facilitator_details,
+        facilitator=True,
+        gate_ack=True,
+        fields=FIELD_BLOCKS,
     )
-    frame.view(CallbackId.JOIN_WITH_INVOICE_DETAILS, submit_join_with_details)
+    frame.view(CallbackId.JOIN_WITH_INVOICE_DETAILS, submit_join_with_details, fields=FIELD_BLOCKS)

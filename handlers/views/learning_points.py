@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import LearningPointEmpty, LearningPointTooLong
 from bot.i18n import N_
 from bot.ids import ActionId, BlockId, CallbackId
-from bot.rendering.learning_points import adding_point_text, saved_point_text
-from bot.rendering.manage import notice_view
+from bot.rendering.learning_points import FIELD_BLOCKS, adding_point_text, saved_point_text
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.services import learning_points
-from bot.services.learning_points import MAX_OWN_TEXT
 from bot.services.sessions import find_session
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalUpdate, Request
+from handlers.frame import Frame, ModalAnswer, ModalUpdate, Request
 
 TITLE = N_("Learning point")
 
 
 def learning_point_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t, TITLE)
+    return notice_modal(text, req.t, TITLE)
 
 
 def save_learning_point(req: Request, text: str) -> Reply:
@@ -37,17 +35,9 @@ def save_learning_point(req: Request, text: str) -> Reply:
 
 
 def submit_learning_point(req: Request) -> ModalAnswer:
-    text = (
-        req.state.text(BlockId.LEARNING_POINT_TEXT, ActionId.LEARNING_POINT_INPUT) or ""
-    ).strip()
-    wrong: LearningPointEmpty | LearningPointTooLong | None = None
-    if not text:
-        wrong = LearningPointEmpty()
-    elif len(text) > MAX_OWN_TEXT:
-        wrong = LearningPointTooLong(limit=MAX_OWN_TEXT)
-    if wrong is not None:
-        message = req.t.gettext(wrong.message_id, **wrong.values)
-        return ModalAnswer(ModalErrors({BlockId.LEARNING_POINT_TEXT: message}))
+    text = learning_points.own_text(
+        req.state.text(BlockId.LEARNING_POINT_TEXT, ActionId.LEARNING_POINT_INPUT)
+    )
     return ModalAnswer(
         ModalUpdate(learning_point_notice(req, adding_point_text(req.t))),
         follow_up=lambda lazy: save_learning_point(lazy, text),
@@ -61,4 +51,5 @@ def register(frame: Frame) -> None:
         notice=learning_point_notice,
         facilitator=True,
         gate_ack=True,
+        fields=FIELD_BLOCKS,
     )

@@ -15,26 +15,25 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import SessionFormErrors
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.manage import (
     ANONYMOUS_OPTION,
     EDIT_TITLE,
     FEEDBACK_OPTION,
+    FIELD_BLOCKS,
+    MEMBERS_ONLY_OPTION,
     NEW_TITLE,
-    form_errors,
-    form_errors_text,
-    notice_view,
     saved_reply,
     saved_text,
     saving_text,
 )
+from bot.rendering.modals import notice_modal
 from bot.rendering.reply import Reply
 from bot.rendering.sessions import message_reply
 from bot.services import manage
 from bot.services.manage import SavedSession
 from bot.services.session_form import SessionDraft, SessionFormInput, read_draft
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, ModalUpdate, Request
+from handlers.frame import Frame, ModalAnswer, ModalState, ModalUpdate, Request
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +57,8 @@ def form_input(state: ModalState) -> SessionFormInput:
         price=state.text(BlockId.SESSION_PRICE, ActionId.SESSION_PRICE_INPUT),
         feedback=FEEDBACK_OPTION in chosen,
         anonymous=ANONYMOUS_OPTION in chosen,
+        members_only=MEMBERS_ONLY_OPTION
+        in state.selected_values(BlockId.SESSION_AUDIENCE, ActionId.SESSION_AUDIENCE_INPUT),
         description=state.text(BlockId.SESSION_DESCRIPTION, ActionId.SESSION_DESCRIPTION_INPUT),
     )
 
@@ -68,7 +69,7 @@ def editing_key(req: Request) -> str | None:
 
 def session_notice(req: Request, text: str) -> dict[str, Any]:
     title = NEW_TITLE if editing_key(req) is None else EDIT_TITLE
-    return notice_view(text, req.t, title)
+    return notice_modal(text, req.t, title)
 
 
 def checked_draft(req: Request) -> SessionDraft:
@@ -87,15 +88,14 @@ def checked_draft(req: Request) -> SessionDraft:
 
 
 def save_session(req: Request, draft: SessionDraft) -> Reply:
+    # FormErrors here (something changed since the form was checked) become one
+    # "Nothing was saved" message in the modal: it is no longer open for field errors.
     saved: SavedSession
-    try:
-        with req.write() as db:
-            if editing_key(req) is None:
-                saved = manage.create_session(db, req.team, draft, req.now)
-            else:
-                saved = manage.update_session(db, req.team, draft, req.now)
-    except SessionFormErrors as invalid:  # changed since the form was checked
-        return message_reply(form_errors_text(invalid.errors, req.t))
+    with req.write() as db:
+        if editing_key(req) is None:
+            saved = manage.create_session(db, req.team, draft, req.now)
+        else:
+            saved = manage.update_session(db, req.team, draft, req.now)
     card = saved_reply(saved, req.t, currency=req.settings.fees.currency)
     try:
         req.dm(card)
@@ -105,10 +105,7 @@ def save_session(req: Request, draft: SessionDraft) -> Reply:
 
 
 def submit_session_form(req: Request) -> ModalAnswer:
-    try:
-        draft = checked_draft(req)
-    except SessionFormErrors as invalid:
-        return ModalAnswer(ModalErrors(form_errors(invalid.errors, req.t)))
+    draft = checked_draft(req)  # FormErrors: shown under the fields by the frame
     return ModalAnswer(
         ModalUpdate(session_notice(req, saving_text(req.t))),
         follow_up=lambda lazy: save_session(lazy, draft),
@@ -122,4 +119,5 @@ def register(frame: Frame) -> None:
         notice=session_notice,
         facilitator=True,
         gate_ack=True,
+        fields=FIELD_BLOCKS,
     )

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import AttendanceRequired, DomainError, MembersOnly, UnknownOrganisation
+from bot.errors import AttendanceRequired, DomainError, FieldCode, MembersOnly
+from bot.i18n import N_
 from bot.ids import ActionId, BlockId, CallbackId
 from bot.rendering.guests import companion_blocks
+from bot.rendering.modals import notice_modal
 from bot.rendering.registration import (
     PendingRegistration,
     attendance_choice_reply,
-    notice_view,
     organisation_options,
     outcome_reply,
     profile_modal,
@@ -31,15 +32,18 @@ from bot.services.profiles import (
     FIELD_OTHER,
     FIELD_ROLE,
 )
-from handlers.frame import Frame, ModalAnswer, ModalErrors, ModalState, Request, reply_for_error
+from handlers.frame import Frame, ModalAnswer, ModalState, Request, reply_for_error
 from handlers.membership_offer import members_only_answer
 from handlers.views.companions import add_companions, read_companions
 
+REGISTRATION_TITLE = N_("Registration")
+FIELD_ATTENDANCE = "attendance"  # asked in the same modal when the session is hybrid
 FIELD_BLOCKS: dict[str, str] = {
     FIELD_NAME: BlockId.PROFILE_NAME,
     FIELD_ORGANISATION: BlockId.PROFILE_ORGANISATION,
     FIELD_OTHER: BlockId.PROFILE_ORGANISATION_OTHER,
     FIELD_ROLE: BlockId.PROFILE_ROLE,
+    FIELD_ATTENDANCE: BlockId.ATTENDANCE,
 }
 
 
@@ -105,44 +109,39 @@ def submit_profile(req: Request) -> ModalAnswer:
     t = req.t
     form = ProfileForm.from_state(req.state)
     pending = PendingRegistration.from_metadata(req.private_metadata)
-    problems: dict[str, str] = {
-        FIELD_BLOCKS[field]: t.gettext(message)
-        for field, message in profiles.validate_profile(
-            form.name, form.organisation, form.other_organisation, form.role
-        ).items()
-    }
+    problems = profiles.validate_profile(
+        form.name, form.organisation, form.other_organisation, form.role
+    )
     if _asked_attendance(req.view) and form.attendance is None:
-        problems[BlockId.ATTENDANCE] = t.gettext("Choose in the room or online.")
+        problems.add(FIELD_ATTENDANCE, FieldCode.ATTENDANCE_MISSING)
     bringing = read_companions(req)
-    problems.update(bringing.problems)
+    problems = problems.merged(bringing.problems)
     if problems:
-        return ModalAnswer(ModalErrors(problems))
+        raise problems  # the frame shows them under their fields
     assert form.name is not None and form.role is not None
     brought: Reply | None = None
-    try:
-        with req.write() as db:
-            saved = save_profile_and_register(
-                db,
-                req.team,
-                req.user_id,
-                name=form.name,
-                organisation=form.organisation,
-                other_organisation=form.other_organisation,
-                role=form.role,
-                session_key=pending.key if pending else None,
-                attendance=form.attendance or (pending.attendance if pending else None),
-                now=req.now,
-                fees=req.settings.fees,
-            )
-            if saved.outcome is not None and pending is not None and bringing.anyone:
-                # Registered: colleagues and guests in the same transaction, refused alone.
-                try:
-                    with db.begin_nested():
-                        brought = add_companions(db, req, pending.key, bringing)
-                except DomainError as refused:
-                    brought = reply_for_error(refused, t)
-    except UnknownOrganisation as exc:
-        return ModalAnswer(ModalErrors({BlockId.PROFILE_ORGANISATION: t.gettext(exc.message_id)}))
+    # UnknownOrganisation is a form error of the organisation field: nothing is saved.
+    with req.write() as db:
+        saved = save_profile_and_register(
+            db,
+            req.team,
+            req.user_id,
+            name=form.name,
+            organisation=form.organisation,
+            other_organisation=form.other_organisation,
+            role=form.role,
+            session_key=pending.key if pending else None,
+            attendance=form.attendance or (pending.attendance if pending else None),
+            now=req.now,
+            fees=req.settings.fees,
+        )
+        if saved.outcome is not None and pending is not None and bringing.anyone:
+            # Registered: colleagues and guests in the same transaction, refused alone.
+            try:
+                with db.begin_nested():
+                    brought = add_companions(db, req, pending.key, bringing)
+            except DomainError as refused:
+                brought = reply_for_error(refused, t)
     reply: Reply
     if isinstance(saved.refused, AttendanceRequired):
         # The session became hybrid while the modal was open: ask in a DM.
@@ -169,9 +168,9 @@ def send_to_dm(req: Request, reply: Reply, *more: Reply) -> None:
 
 
 def profile_notice(req: Request, text: str) -> dict[str, Any]:
-    return notice_view(text, req.t)
+    return notice_modal(text, req.t, REGISTRATION_TITLE)
 
 
 def register(frame: Frame) -> None:
     frame.options(ActionId.ORGANISATION_SELECT, suggest_organisations)
-    frame.view(CallbackId.PROFILE, submit_profile, notice=profile_notice)
+    frame.view(CallbackId.PROFILE, submit_profile, notice=profile_notice, fields=FIELD_BLOCKS)
