@@ -226,7 +226,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         CommandName.INVOICES,
         ("fakturaer",),
-        help=N_("[SEASON]: the invoice basis and an e-invoice per organisation"),
+        help=N_(
+            "[SEASON]: the invoice basis and an e-invoice per organisation; "
+            "details ORGANISATION: its EAN or organisation number"
+        ),
         facilitator_only=True,
         takes_argument=True,
         da="fakturaer",
