@@ -7,6 +7,7 @@ import dataclasses
 import http.client
 import json
 import logging
+import select as readiness
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -333,13 +334,30 @@ def _edge_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 def test_a_body_over_one_megabyte_is_413_with_one_short_log_line(
-    slack: SignedSlackClient, caplog: pytest.LogCaptureFixture
+    slack: SignedSlackClient, served_bot: ServedBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = b"command=%2Fsdg&text=" + b"A" * 1_000_000 + b"\nERROR forged line"
+    headers = {"Content-Type": FORM, **slack.signed_headers(body.decode())}
+    connection = http.client.HTTPConnection("127.0.0.1", served_bot.port, timeout=10)
     with caplog.at_level(logging.DEBUG):
         caplog.clear()
-        result = slack.raw(body, {"Content-Type": FORM, **slack.signed_headers(body.decode())})
-    assert result.status == 413
+        try:
+            # The headers go first and the body a moment later, as over a slow
+            # link.  A server that answers (and may close) while the body is
+            # still on its way leaves a client that writes before it reads
+            # with a broken pipe instead of the 413: no answer comes early.
+            connection.putrequest("POST", "/slack/events")
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            assert connection.sock is not None
+            readable, _, _ = readiness.select([connection.sock], [], [], 0.5)
+            assert not readable, "the server answered before the body was sent"
+            connection.send(body)
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+    assert status == 413
     lines = [r.getMessage() for r in _edge_records(caplog)]
     assert len(lines) == 1 and len(lines[0]) < 120, lines
     assert "AAAA" not in lines[0] and "forged" not in lines[0]

@@ -13,7 +13,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import anyio
@@ -33,13 +33,19 @@ log = logging.getLogger("sdgbot.edge")
 
 # Slack's payloads are a few kB; a modal with every field full is well under 100 kB.
 MAX_BODY_BYTES = 1_000_000
+# A body over the cap is read on and dropped up to this size before the 413 goes
+# out: a client still sending when the server answers and closes sees a broken
+# pipe instead of the 413.  Beyond it the connection is simply closed.
+DRAIN_LIMIT_BYTES = 8_000_000
 # bolt context key the listener frame reads its request id from.
 REQUEST_ID_CONTEXT_KEY = "sdg_request_id"
 _PLAIN_NAME = re.compile(r"/?[a-z_]{1,40}")
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
 
 
 class SlackEdge:
@@ -66,11 +72,13 @@ class SlackEdge:
         remote = request.client.host if request.client else "-"
         declared = request.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
+            if int(declared) <= DRAIN_LIMIT_BYTES:
+                await self._drop_rest(request, 0)
             return self._refuse(413, "body over the size limit", int(declared), remote)
         try:
             body = await self._read_capped(request)
-        except _TooLarge:
-            return self._refuse(413, "body over the size limit", self.max_body_bytes, remote)
+        except _TooLarge as too_large:
+            return self._refuse(413, "body over the size limit", too_large.size, remote)
         except ClientDisconnect:
             return self._refuse(400, "client went away", 0, remote)
         timestamp = request.headers.get("x-slack-request-timestamp")
@@ -101,12 +109,26 @@ class SlackEdge:
     async def _read_capped(self, request: Request) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        stream = request.stream()
+        async for chunk in stream:
             size += len(chunk)
             if size > self.max_body_bytes:
-                raise _TooLarge()
+                raise _TooLarge(await self._drop_rest(request, size, stream))
             chunks.append(chunk)
         return b"".join(chunks)
+
+    async def _drop_rest(
+        self, request: Request, size: int, stream: AsyncIterator[bytes] | None = None
+    ) -> int:
+        """Read and forget the rest of a body that is over the cap; returns its size."""
+        try:
+            async for chunk in stream if stream is not None else request.stream():
+                size += len(chunk)
+                if size > DRAIN_LIMIT_BYTES:
+                    break
+        except ClientDisconnect:
+            pass
+        return size
 
     def _admit_and_dispatch(
         self, request: Request, body: bytes, shape: SlackShape, key: str | None, remote: str
