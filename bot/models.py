@@ -108,6 +108,8 @@ class DeliveryKind(enum.StrEnum):
     CHANNEL_HEADS_UP = "channel_heads_up"
     # A member signed up by a colleague: Accept / Decline (bot/services/colleagues.py).
     COLLEAGUE_INVITATION = "colleague_invitation"
+    # The member who signed a colleague up hears how it ended (colleague_answers.py).
+    COLLEAGUE_ANSWER = "colleague_answer"
     # A guest's .ics by e-mail (recipient "guest:<id>", bot/delivery/guest_email.py).
     GUEST_CALENDAR = "guest_calendar"
 
@@ -594,8 +596,8 @@ class ColleagueInvitation(Base):
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True
     )
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # accepted | declined | withdrawn; None while open (or once it lapsed: the
-    # registration is then cancelled).
+    # accepted | declined | lapsed | withdrawn (bot/services/colleague_answers.py);
+    # None while open.
     answer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

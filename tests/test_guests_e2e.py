@@ -226,6 +226,17 @@ def test_a_colleague_signed_up_holds_a_seat_until_they_accept_or_decline(
     assert status_of(runtime, dan) == "cancelled"
     assert status_of(runtime, cai) == "confirmed"
 
+    # Anna hears how each sign-up ended, once each (Bo's second click told nobody).
+    run_due_work(runtime, client, clock.now())
+    run_due_work(runtime, client, clock.now())
+    answers = sorted(dm["text"] for dm in dms_to(standin, anna) if "your sign-up" in dm["text"])
+    assert answers == [
+        ":wave: <@U_DAN> declined your sign-up for Temadag om data; the seat held for them "
+        "is given up.",
+        ":white_check_mark: <@U_BO> accepted your sign-up and is registered for Temadag om data.",
+    ]
+    assert not any("your sign-up" in json.dumps(dm) for dm in dms_to(standin, bo))
+
 
 def test_an_unanswered_sign_up_lapses_to_the_next_in_line_and_a_new_colleague_gives_a_profile(
     slack: SignedSlackClient,
@@ -263,6 +274,11 @@ def test_an_unanswered_sign_up_lapses_to_the_next_in_line_and_a_new_colleague_gi
     run_due_work(runtime, client, clock.now())
     assert status_of(runtime, eva) == "cancelled"
     assert status_of(runtime, cai) == "confirmed"
+    run_due_work(runtime, client, clock.now())
+    (lapsed,) = [dm for dm in dms_to(standin, anna) if "your sign-up" in dm["text"]]
+    assert lapsed["text"].startswith(
+        ":hourglass: <@U_EVA> did not answer your sign-up for Temadag om data in time"
+    )
 
 
 def test_a_guest_without_slack_counts_for_seats_and_fees_and_gets_the_ics_by_email(

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot.errors import FieldCode, FormErrors, NotRegistered
-from bot.models import Guest, Membership, ProgrammeSession, Registration, RegistrationStatus
+from bot.models import (
+    ColleagueInvitation,
+    Delivery,
+    DeliveryKind,
+    Guest,
+    Membership,
+    ProgrammeSession,
+    Registration,
+    RegistrationStatus,
+)
 from bot.runtime import Runtime
-from bot.services import colleagues, enrolment, guests, manage, registration, sessions
+from bot.services import colleagues, enrolment, guests, manage, offers, registration, sessions
 from bot.services.erasure import erase_member
 from bot.services.fees import season_invoices
 from bot.services.personal_data import collect_personal_data
@@ -185,3 +196,54 @@ def test_mydata_lists_the_guests_a_member_entered_and_nobody_elses(
         ("Ole Hansen", "ole@example.org", "confirmed")
     ]
     assert bo.guests == ()
+
+
+def _answers_queued(db: Session, recipient: str) -> list[dict[str, Any] | None]:
+    rows = db.scalars(
+        select(Delivery).where(
+            Delivery.kind == DeliveryKind.COLLEAGUE_ANSWER, Delivery.recipient == recipient
+        )
+    )
+    return [row.details for row in rows]
+
+
+def test_the_inviter_is_told_of_accept_decline_and_lapse_but_not_of_a_withdrawal(
+    runtime: Runtime, world: None
+) -> None:
+    fees = runtime.settings.fees
+    valid = runtime.settings.registration.offer_valid
+    with runtime.unit_of_work(write=True) as db:
+        db.execute(
+            update(ProgrammeSession)
+            .where(ProgrammeSession.key == MEETING)
+            .values(members_only=False)
+        )
+        registration.register_member(db, TEAM_ID, "U_ANNA", MEETING, None, NOW, fees=fees)
+        colleagues.sign_up_colleagues(
+            db, TEAM_ID, "U_ANNA", MEETING, ["U_BO", "U_CAI"], NOW, offer_valid=valid
+        )
+        colleagues.accept_invitation(
+            db, TEAM_ID, "U_BO", MEETING, NOW, fees=fees, offer_valid=valid
+        )
+        colleagues.accept_invitation(
+            db, TEAM_ID, "U_BO", MEETING, NOW, fees=fees, offer_valid=valid
+        )
+        (withdrawable,) = colleagues.open_invitations_by(db, TEAM_ID, "U_ANNA", NOW, valid)
+        colleagues.withdraw_invitation(db, TEAM_ID, "U_ANNA", withdrawable.id, NOW)
+        assert _answers_queued(db, "U_ANNA") == [{"answer": "accepted", "colleague": "U_BO"}]
+
+        # Cai signed up again, does not answer: the lapse is the inviter's news too.
+        colleagues.sign_up_colleagues(
+            db, TEAM_ID, "U_ANNA", MEETING, ["U_CAI"], NOW, offer_valid=valid
+        )
+        later = NOW + valid + timedelta(minutes=1)
+        assert offers.expire_offers(db, runtime.settings, later) == 1
+        assert offers.expire_offers(db, runtime.settings, later) == 0
+        assert _answers_queued(db, "U_ANNA") == [
+            {"answer": "accepted", "colleague": "U_BO"},
+            {"answer": "lapsed", "colleague": "U_CAI"},
+        ]
+        answers = db.scalars(
+            select(ColleagueInvitation.answer).order_by(ColleagueInvitation.id)
+        ).all()
+        assert answers == ["accepted", "withdrawn", "lapsed"]

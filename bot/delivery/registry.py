@@ -57,6 +57,9 @@ def message_builders() -> dict[str, MessageBuilder]:
     builders[DeliveryKind.REMINDER] = build_any_reminder
     builders[DeliveryKind.GUEST_CALENDAR] = build_guest_calendar
     builders[DeliveryKind.COLLEAGUE_INVITATION] = build_colleague_invitation
+    from bot.delivery.colleague_answer import build_colleague_answer
+
+    builders[DeliveryKind.COLLEAGUE_ANSWER] = build_colleague_answer
     builders[DeliveryKind.CHANNEL_HEADS_UP] = build_heads_up
     from bot.delivery.promotion import build_promotion
 

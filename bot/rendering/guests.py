@@ -13,6 +13,7 @@ from bot.rendering.registration import attendance_text, role_options, when_text
 from bot.rendering.reminders import starts_in
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for
+from bot.services.colleague_answers import AnswerNotice, ColleagueAnswer
 from bot.services.colleagues import ColleaguesOutcome, InvitationNotice, OpenInvitation
 from bot.services.guests import MAX_GUESTS, GuestsOutcome, MyGuest
 from bot.services.registration import SessionSummary
@@ -186,6 +187,35 @@ def colleague_invitation_message(notice: InvitationNotice, t: Translator) -> Rep
         ),
     ]
     return Reply(who, blocks)
+
+
+def colleague_answer_message(notice: AnswerNotice, t: Translator) -> Reply:
+    """The DM to the member who signed a colleague up: how the sign-up ended."""
+    _ = gettext_for(t)
+    title = notice.session.title
+    colleague = notice.colleague
+    if notice.answer is ColleagueAnswer.ACCEPTED:
+        text = ":white_check_mark: " + _(
+            "<@%(colleague)s> accepted your sign-up and is registered for %(title)s.",
+            colleague=colleague,
+            title=title,
+        )
+    elif notice.answer is ColleagueAnswer.DECLINED:
+        text = ":wave: " + _(
+            "<@%(colleague)s> declined your sign-up for %(title)s; the seat held for them "
+            "is given up.",
+            colleague=colleague,
+            title=title,
+        )
+    else:
+        text = ":hourglass: " + _(
+            "<@%(colleague)s> did not answer your sign-up for %(title)s in time; the seat "
+            "held for them is given up. You can sign them up again while seats are left.",
+            colleague=colleague,
+            title=title,
+        )
+    lines = [text, ":date: " + when_text(notice.session, t)]
+    return Reply(text, [bk.section("\n".join(lines))])
 
 
 def invitation_declined_reply(title: str, t: Translator) -> Reply:

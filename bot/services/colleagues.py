@@ -12,7 +12,9 @@ colleague gets one COLLEAGUE_INVITATION DM with Accept and Decline.
 Accepting makes them an ordinary registrant (reminders, feedback, fees); a
 colleague without a profile is asked for it first (its organisation
 defaults to the inviter's).  Accepting twice, or a replayed click, changes
-nothing.  Nobody already registered (or waiting, or already signed up) can
+nothing.  However the sign-up ends (accepted, declined, lapsed), the member
+who made it hears of it in one DM (:mod:`bot.services.colleague_answers`).
+Nobody already registered (or waiting, or already signed up) can
 be signed up again, and there is no signing up for a full room.
 """
 
@@ -47,6 +49,7 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services import registration as registrations
+from bot.services.colleague_answers import ColleagueAnswer, close_invitation, open_invitation
 from bot.services.fees import participant_name
 from bot.services.members import ensure_member, find_member
 from bot.services.membership import is_member
@@ -204,18 +207,6 @@ def sign_up_colleagues(
     )
 
 
-def _open_invitation(db: Session, registration: Registration) -> ColleagueInvitation | None:
-    return db.scalar(
-        select(ColleagueInvitation)
-        .where(
-            ColleagueInvitation.registration_id == registration.id,
-            ColleagueInvitation.answer.is_(None),
-        )
-        .order_by(ColleagueInvitation.invited_at.desc(), ColleagueInvitation.id.desc())
-        .limit(1)
-    )
-
-
 def _invited_registration(
     db: Session, team_id: str, slack_user_id: str, key: str
 ) -> tuple[ProgrammeSession, Member, Registration]:
@@ -255,10 +246,7 @@ def accept_invitation(
         season = registrations.season_of_session(db, session)
         if not is_member(db, team_id, member.id, season.key):
             raise MembersOnly(session.key, session.title, season.key)
-    invitation = _open_invitation(db, registration)
-    if invitation is not None:
-        invitation.answer = "accepted"
-        invitation.answered_at = now
+    close_invitation(db, registration, ColleagueAnswer.ACCEPTED, now)
     # register_member confirms an OFFERED registration under the session lock.
     return registrations.register_member(
         db, team_id, slack_user_id, session.key, registration.attendance, now, fees=fees
@@ -276,10 +264,7 @@ def decline_invitation(
         )
     if registration.status != RegistrationStatus.OFFERED:
         raise NoOpenOffer(session.title)
-    invitation = _open_invitation(db, registration)
-    if invitation is not None:
-        invitation.answer = "declined"
-        invitation.answered_at = now
+    close_invitation(db, registration, ColleagueAnswer.DECLINED, now)
     return registrations.cancel_registration(db, team_id, slack_user_id, session.key, now)
 
 
@@ -306,8 +291,7 @@ def withdraw_invitation(
     db.refresh(registration)
     if registration.status != RegistrationStatus.OFFERED:
         raise InvitationNotFound()
-    invitation.answer = "withdrawn"
-    invitation.answered_at = now
+    close_invitation(db, registration, ColleagueAnswer.WITHDRAWN, now)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.flush()
@@ -367,7 +351,7 @@ def invitation_notice(
     expires = offer_deadline(registration, session, offer_valid)
     if expires <= now:
         return SkipReason.OFFER_LAPSED
-    invitation = _open_invitation(db, registration)
+    invitation = open_invitation(db, registration)
     if invitation is None:
         return SkipReason.NOT_OFFERED
     inviter = (

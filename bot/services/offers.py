@@ -24,6 +24,7 @@ from bot.delivery.reasons import SkipReason
 from bot.errors import NoOpenOffer, NotRegistered
 from bot.models import Member, ProgrammeSession, Registration, RegistrationStatus
 from bot.services import registration as registrations
+from bot.services.colleague_answers import ColleagueAnswer, close_invitation
 from bot.services.fees import Fee, session_price
 from bot.services.members import find_member
 from bot.services.sessions import find_session
@@ -151,4 +152,7 @@ def expire_offers(db: Session, settings: Settings, now: datetime) -> int:
     ]
     for registration, session in lapsed:
         registrations.lapse_offer(db, session, registration, now)
+        if registration.status == RegistrationStatus.CANCELLED:
+            # A colleague's held seat: the member who signed them up hears of it.
+            close_invitation(db, registration, ColleagueAnswer.LAPSED, now)
     return len(lapsed)
