@@ -25,7 +25,8 @@ from bot.ids import ActionId, BlockId, CallbackId
 from bot.models import Delivery, DeliveryKind, Member, Organisation, ProgrammeSession, Registration
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import SlackStandIn, validate_message_blocks
-from bot.services import guests, registration
+from bot.services import guests, manage, registration
+from bot.services.change_notices import SessionState, tell_registrants_of_change
 from bot.services.exports import session_export
 from bot.services.fees import season_invoices
 from bot.services.profiles import STORED_PREFIX
@@ -479,3 +480,65 @@ def test_an_email_the_server_refuses_for_now_is_retried_like_a_slack_failure_and
     assert mail["Subject"] == "Tilmeldt: Temadag om data"
     body = mail.get_body(("plain",))
     assert body is not None and "Anna Berg har tilmeldt dig Temadag om data" in body.get_content()
+
+
+def test_a_guest_is_emailed_when_the_session_moves_and_when_it_is_cancelled(
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    runtime: Runtime,
+    clock: FixedClock,
+    smtp: LocalSmtp,
+    member,
+) -> None:
+    session_with(runtime, capacity=5)
+    anna = member("U_ANNA", "Anna Berg")
+    answer(slack.command(f"register {KEY}", user_id=anna), standin)
+    slack.view_submission(
+        CallbackId.COMPANIONS,
+        guest_value(1, "Ole Hansen", "ole@example.org", "politician"),
+        user_id=anna,
+        private_metadata=KEY,
+    )
+    dm_saying(standin, anna, "Ole Hansen (ole@example.org) is registered")
+    client = make_delivery_client(runtime.settings)
+    run_due_work(runtime, client, clock.now())
+    assert [m["Subject"] for m in smtp.inbox.messages] == ["Registered: Temadag om data"]
+
+    # The session moves a day later: the guest's e-mail says so and carries the new event.
+    moved = STARTS + timedelta(days=1)
+    with runtime.unit_of_work(write=True) as db:
+        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == KEY))
+        assert session is not None
+        before = SessionState.of(session)
+        session.starts_at, session.ends_at = moved, moved + (session.ends_at - session.starts_at)
+        session.updated_at = clock.now()
+        db.flush()
+        assert tell_registrants_of_change(db, session, before, clock.now()) == 1  # Anna
+    run_due_work(runtime, client, clock.now())
+    run_due_work(runtime, client, clock.now())
+    changed = [m for m in smtp.inbox.messages if m["Subject"] == "Changed: Temadag om data"]
+    assert len(changed) == 1 and changed[0]["To"] == "ole@example.org"
+    body = changed[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Dear Ole Hansen," in body
+    assert "has moved to Friday, 21 May 2027 at 10:00 (it was Thursday, 20 May 2027" in body
+    (ics,) = [p for p in changed[0].iter_attachments() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(ics.get_content()).walk("VEVENT")
+    assert event.decoded("dtstart") == moved
+
+    # Cancelled: one more e-mail, and the event it carries is marked cancelled.
+    clock.advance(timedelta(minutes=5))
+    with runtime.unit_of_work(write=True) as db:
+        outcome = manage.cancel_session(db, TEAM_ID, KEY, clock.now())
+        assert outcome.told == 1  # Anna in Slack; Ole by e-mail
+    run_due_work(runtime, client, clock.now())
+    run_due_work(runtime, client, clock.now())
+    cancelled = [m for m in smtp.inbox.messages if m["Subject"] == "Cancelled: Temadag om data"]
+    assert len(cancelled) == 1
+    body = cancelled[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Temadag om data on Friday, 21 May 2027 at 10:00 has been cancelled." in body
+    (ics,) = [p for p in cancelled[0].iter_attachments() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(ics.get_content()).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED"
+    assert len(smtp.inbox.messages) == 3
+    # Anna has her DM about each, as before.
+    assert any("has been cancelled" in text_of(dm) for dm in dms_to(standin, anna))

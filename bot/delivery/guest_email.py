@@ -5,7 +5,10 @@ A guest's messages are ordinary delivery rows whose recipient is
 (the session's .ics, sent when the guest is registered) and the same
 REMINDER rows a member gets, planned here from ``[reminders] offsets`` and
 sent over SMTP by the worker (:mod:`bot.delivery.email_sender`).  Nothing is
-planned while ``[email] smtp_url`` is empty.
+planned while ``[email] smtp_url`` is empty.  A moved or cancelled session
+queues SESSION_CHANGED and SESSION_CANCELLED rows for its guests beside its
+members' (:mod:`bot.services.change_notices`); a guest's is an e-mail with
+the updated .ics, skipped while e-mail is off.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bot.delivery.reminder_planner import (
     upcoming_sessions,
     wanted_reminder,
 )
+from bot.delivery.session_notices import build_session_cancelled, build_session_changed
 from bot.i18n import Translator
 from bot.models import (
     Delivery,
@@ -47,8 +51,11 @@ from bot.models import (
 from bot.rendering.guests import (
     colleague_invitation_message,
     guest_calendar_email,
+    guest_cancelled_email,
+    guest_change_email,
     guest_reminder_email,
 )
+from bot.services.change_notices import change_notice
 from bot.services.colleagues import invitation_notice
 from bot.services.fees import participant_name
 from bot.services.guest_records import guest_id_of, guest_recipient
@@ -90,6 +97,16 @@ def build_guest_calendar(
     t = _translator(guest, session)
     brought_by = participant_name(db.get(Member, guest.brought_by_member_id))
     subject, body = guest_calendar_email(SessionSummary.of(session), guest.name, brought_by, t)
+    return OutgoingEmail(
+        body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
+    )
+
+
+def _session_ics(
+    db: Session, session: ProgrammeSession, t: Translator, now: datetime
+) -> EmailAttachment:
+    """The session's event as it is now: a later version (moved, cancelled) replaces
+    the one the guest's calendar holds, by its UID and SEQUENCE."""
     entries = calendar_entries(db, session.team_id, now, session.key)
     ics = build_calendar(
         ((e.view, e.updated_at, e.sequence) for e in entries),
@@ -98,12 +115,7 @@ def build_guest_calendar(
         alarm_before=None,
         name=session.title,
     )
-    return OutgoingEmail(
-        body,
-        to=guest.email,
-        subject=subject,
-        attachments=(EmailAttachment(f"{session.key}.ics", "text/calendar", ics),),
-    )
+    return EmailAttachment(f"{session.key}.ics", "text/calendar", ics)
 
 
 def build_guest_reminder(
@@ -134,6 +146,51 @@ def build_any_reminder(
     if guest_id_of(delivery.recipient) is not None:
         return build_guest_reminder(db, delivery, settings, now)
     return build_reminder(db, delivery, settings, now)
+
+
+def build_any_session_changed(
+    db: Session, delivery: Delivery, settings: Settings, now: datetime
+) -> OutgoingMessage | SkipDelivery:
+    """A SESSION_CHANGED row: by e-mail to a guest, else the member's DM."""
+    if guest_id_of(delivery.recipient) is None:
+        return build_session_changed(db, delivery, settings, now)
+    if not settings.email.enabled:
+        return SkipDelivery(SkipReason.EMAIL_OFF)
+    found = _guest_of(db, delivery)
+    if isinstance(found, SkipReason):
+        return SkipDelivery(found)
+    guest, _registration, session = found
+    notice = change_notice(db, delivery, now)
+    if isinstance(notice, SkipReason):
+        return SkipDelivery(notice)
+    t = _translator(guest, session)
+    subject, body = guest_change_email(notice, guest.name, t)
+    return OutgoingEmail(
+        body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
+    )
+
+
+def build_any_session_cancelled(
+    db: Session, delivery: Delivery, settings: Settings, now: datetime
+) -> OutgoingMessage | SkipDelivery:
+    """A SESSION_CANCELLED row: by e-mail to a guest, else the member's DM."""
+    if guest_id_of(delivery.recipient) is None:
+        return build_session_cancelled(db, delivery, settings, now)
+    if not settings.email.enabled:
+        return SkipDelivery(SkipReason.EMAIL_OFF)
+    found = _guest_of(db, delivery)
+    if isinstance(found, SkipReason):
+        return SkipDelivery(found)
+    guest, registration, session = found
+    if session.cancelled_at is None:
+        return SkipDelivery(SkipReason.NOT_CANCELLED)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return SkipDelivery(SkipReason.REGISTRATION_CANCELLED)
+    t = _translator(guest, session)
+    subject, body = guest_cancelled_email(SessionSummary.of(session), guest.name, t)
+    return OutgoingEmail(
+        body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
+    )
 
 
 def build_colleague_invitation(

@@ -36,6 +36,7 @@ class SkipReason(StrEnum):
     LATER_PROMOTION = "a later promotion replaces it"
     NOT_OFFERED = "the seat is no longer offered"
     OFFER_LAPSED = "the offer lapsed"
+    EMAIL_OFF = "e-mail is not configured"
 
 
 class HoldReason(StrEnum):

@@ -72,10 +72,11 @@ def message_builders() -> dict[str, MessageBuilder]:
 
     builders[DeliveryKind.FEEDBACK_PROMPT] = build_feedback_prompt
     builders[DeliveryKind.FEEDBACK_NUDGE] = build_feedback_nudge
-    from bot.delivery.session_notices import build_session_cancelled, build_session_changed
+    from bot.delivery.guest_email import build_any_session_cancelled, build_any_session_changed
 
-    builders[DeliveryKind.SESSION_CHANGED] = build_session_changed
-    builders[DeliveryKind.SESSION_CANCELLED] = build_session_cancelled
+    # Guests hear of a moved or cancelled session by e-mail.
+    builders[DeliveryKind.SESSION_CHANGED] = build_any_session_changed
+    builders[DeliveryKind.SESSION_CANCELLED] = build_any_session_cancelled
     return builders
 
 

@@ -13,6 +13,7 @@ from bot.rendering.registration import attendance_text, role_options, when_text
 from bot.rendering.reminders import starts_in
 from bot.rendering.reply import Reply
 from bot.rendering.templates import gettext_for
+from bot.services.change_notices import ChangeNotice
 from bot.services.colleague_answers import AnswerNotice, ColleagueAnswer
 from bot.services.colleagues import ColleaguesOutcome, InvitationNotice, OpenInvitation
 from bot.services.guests import MAX_GUESTS, GuestsOutcome, MyGuest
@@ -296,7 +297,7 @@ def guest_calendar_email(
 ) -> tuple[str, str]:
     """(subject, body) of the e-mail that carries the session's .ics."""
     subject = t.gettext("Registered: %(title)s", title=session.title)
-    place = session.online_url if session.is_online_only else session.location
+    place = _place(session)
     body = "\n\n".join(
         [
             t.gettext("Dear %(name)s,", name=guest_name),
@@ -326,7 +327,7 @@ def guest_reminder_email(
         title=session.title,
         when=starts_in(session.starts, now, t),
     )
-    place = session.online_url if session.is_online_only else session.location
+    place = _place(session)
     body = "\n\n".join(
         [
             t.gettext("Dear %(name)s,", name=guest_name),
@@ -337,6 +338,70 @@ def guest_reminder_email(
                 time=t.time(session.starts, session.timezone),
                 place=place or session.title,
             ),
+        ]
+    )
+    return subject, body + "\n"
+
+
+def _place(session: SessionSummary) -> str:
+    return (session.online_url if session.is_online_only else session.location) or ""
+
+
+def guest_change_email(notice: ChangeNotice, guest_name: str, t: Translator) -> tuple[str, str]:
+    """(subject, body) of the e-mail to a guest when the session's time, place or link changed."""
+    session, before = notice.session, notice.before
+    subject = t.gettext("Changed: %(title)s", title=session.title)
+    paragraphs = [t.gettext("Dear %(name)s,", name=guest_name)]
+    if notice.moved:
+        paragraphs.append(
+            t.gettext(
+                "%(title)s has moved to %(date)s at %(time)s (it was %(old_date)s at "
+                "%(old_time)s).",
+                title=session.title,
+                date=t.date(session.starts, session.timezone),
+                time=t.time(session.starts, session.timezone),
+                old_date=t.date(before.starts, session.timezone),
+                old_time=t.time(before.starts, session.timezone),
+            )
+        )
+    if notice.place_changed and session.location:
+        paragraphs.append(
+            t.gettext(
+                "It now takes place at %(place)s (it was %(old_place)s).",
+                place=session.location,
+                old_place=before.location or "-",
+            )
+        )
+    if notice.link_changed and session.online_url:
+        paragraphs.append(t.gettext("The online link is now %(link)s", link=session.online_url))
+    paragraphs.append(
+        t.gettext(
+            "The attached calendar file updates the entry in your calendar. %(title)s: "
+            "%(date)s at %(time)s (%(place)s).",
+            title=session.title,
+            date=t.date(session.starts, session.timezone),
+            time=t.time(session.starts, session.timezone),
+            place=_place(session) or session.title,
+        )
+    )
+    return subject, "\n\n".join(paragraphs) + "\n"
+
+
+def guest_cancelled_email(
+    session: SessionSummary, guest_name: str, t: Translator
+) -> tuple[str, str]:
+    """(subject, body) of the e-mail to a guest when the session is cancelled."""
+    subject = t.gettext("Cancelled: %(title)s", title=session.title)
+    body = "\n\n".join(
+        [
+            t.gettext("Dear %(name)s,", name=guest_name),
+            t.gettext(
+                "We are sorry: %(title)s on %(date)s at %(time)s has been cancelled.",
+                title=session.title,
+                date=t.date(session.starts, session.timezone),
+                time=t.time(session.starts, session.timezone),
+            ),
+            t.gettext("The attached calendar file marks it as cancelled in your calendar."),
         ]
     )
     return subject, body + "\n"

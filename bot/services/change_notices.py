@@ -31,18 +31,22 @@ from bot.models import (
     Delivery,
     DeliveryKind,
     DeliveryState,
+    Guest,
     Member,
     ProgrammeSession,
     Registration,
     RegistrationStatus,
     is_online_location,
 )
+from bot.services.guest_records import guest_id_of, guest_recipient
 from bot.services.registration import SessionSummary
 
 TIME, PLACE, LINK = "time", "place", "link"
 NOTICE_FIELDS = frozenset({TIME, PLACE, LINK})
 
 _MAX_KEY_ATTEMPTS = 1000
+# Registrations that hold or wait for a seat: their people hear of a change.
+_LIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITING)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -129,43 +133,59 @@ def registrants(db: Session, session_id: int) -> list[tuple[int, str]]:
     rows = db.execute(
         select(Member.id, Member.slack_user_id)
         .join(Registration, Registration.member_id == Member.id)
-        .where(
-            Registration.session_id == session_id,
-            Registration.status.in_(
-                [
-                    RegistrationStatus.CONFIRMED,
-                    RegistrationStatus.OFFERED,
-                    RegistrationStatus.WAITING,
-                ]
-            ),
-        )
+        .where(Registration.session_id == session_id, Registration.status.in_(_LIVE))
         .order_by(Registration.queued_at, Registration.id)
     ).all()
     return [(member_id, user_id) for member_id, user_id in rows]
 
 
-def _registration(db: Session, session_id: int, member_id: int) -> Registration | None:
-    return db.scalar(
+def guest_recipients(db: Session, session_id: int) -> list[str]:
+    """The recipients (``guest:<id>``) of the session's guests with a live seat.
+
+    They hear of a change or a cancellation by e-mail, as they hear of
+    everything else (:mod:`bot.delivery.guest_email`).
+    """
+    ids = db.scalars(
+        select(Guest.id)
+        .join(Registration, Registration.id == Guest.registration_id)
+        .where(
+            Guest.session_id == session_id,
+            Registration.status.in_(_LIVE),
+        )
+        .order_by(Guest.created_at, Guest.id)
+    )
+    return [guest_recipient(guest_id) for guest_id in ids]
+
+
+def _registration(db: Session, session_id: int, delivery: Delivery) -> Registration | SkipReason:
+    """The registration a notice row is about: a member's, or the guest's seat."""
+    guest_id = guest_id_of(delivery.recipient)
+    if guest_id is not None:
+        guest = db.get(Guest, guest_id)
+        return guest.registration if guest is not None else SkipReason.MEMBER_GONE
+    if delivery.member_id is None or db.get(Member, delivery.member_id) is None:
+        return SkipReason.MEMBER_GONE
+    registration = db.scalar(
         select(Registration).where(
-            Registration.session_id == session_id, Registration.member_id == member_id
+            Registration.session_id == session_id, Registration.member_id == delivery.member_id
         )
     )
+    return registration if registration is not None else SkipReason.NOT_REGISTERED
 
 
 def change_notice(db: Session, delivery: Delivery, now: datetime) -> ChangeNotice | SkipReason:
     """What a SESSION_CHANGED row should say, or why it should be skipped."""
     session = db.get(ProgrammeSession, delivery.session_id)
-    member = db.get(Member, delivery.member_id) if delivery.member_id else None
     if session is None:
         return SkipReason.SESSION_GONE
-    if member is None:
-        return SkipReason.MEMBER_GONE
+    registration = _registration(db, session.id, delivery)
+    if isinstance(registration, SkipReason):
+        return registration
     if session.cancelled_at is not None:
         return SkipReason.SESSION_CANCELLED  # the cancellation notice says all there is to say
     if session.ends_at <= now:
         return SkipReason.SESSION_ENDED
-    registration = _registration(db, session.id, member.id)
-    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+    if registration.status == RegistrationStatus.CANCELLED:
         return SkipReason.NOT_REGISTERED
     note = ChangeNote.from_details(delivery.details)
     if note is None:
@@ -227,7 +247,8 @@ def _queue_change_notices(
     }
     changed_at = (now - _EPOCH) // timedelta(milliseconds=1)
     told = 0
-    for member_id, recipient in registrants(db, session.id):
+    guests = [(None, recipient) for recipient in guest_recipients(db, session.id)]
+    for member_id, recipient in [*registrants(db, session.id), *guests]:
         own = note
         earlier = unsent.get(recipient)
         earlier_note = ChangeNote.from_details(earlier.details) if earlier else None
@@ -248,7 +269,7 @@ def _queue_change_notices(
                 offset_key=str(changed_at + attempt),
                 details=own.details(),
             ):
-                told += 1
+                told += int(member_id is not None)  # the count is of members (told in Slack)
                 break
     return told
 

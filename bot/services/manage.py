@@ -35,7 +35,12 @@ from bot.models import (
     RegistrationStatus,
 )
 from bot.services import registration
-from bot.services.change_notices import SessionState, registrants, tell_registrants_of_change
+from bot.services.change_notices import (
+    SessionState,
+    guest_recipients,
+    registrants,
+    tell_registrants_of_change,
+)
 from bot.services.members import ensure_workspace
 from bot.services.registration import SessionSummary
 from bot.services.session_form import SessionDraft
@@ -307,7 +312,10 @@ def cancellation_preview(db: Session, team_id: str, key: str, now: datetime) -> 
 
 
 def cancel_session(db: Session, team_id: str, key: str, now: datetime) -> SessionCancellation:
-    """Cancel once; every confirmed and waiting member gets one SESSION_CANCELLED DM."""
+    """Cancel once; every confirmed and waiting member gets one SESSION_CANCELLED DM.
+
+    The session's guests get the same row, sent to them by e-mail.
+    """
     session = _lock(db, team_id, key)
     if session.cancelled_at is not None:
         return SessionCancellation(session.key, session.title, already=True)
@@ -316,18 +324,18 @@ def cancel_session(db: Session, team_id: str, key: str, now: datetime) -> Sessio
     session.cancelled_at = now
     session.updated_at = now  # calendars see a new version of the event: STATUS:CANCELLED
     told = 0
-    for member_id, recipient in registrants(db, session.id):
-        told += int(
-            enqueue_delivery(
-                db,
-                team_id=session.team_id,
-                session_id=session.id,
-                member_id=member_id,
-                recipient=recipient,
-                kind=DeliveryKind.SESSION_CANCELLED,
-                due_at=now,
-                now=now,
-            )
+    guests = [(None, recipient) for recipient in guest_recipients(db, session.id)]
+    for member_id, recipient in [*registrants(db, session.id), *guests]:
+        queued = enqueue_delivery(
+            db,
+            team_id=session.team_id,
+            session_id=session.id,
+            member_id=member_id,
+            recipient=recipient,
+            kind=DeliveryKind.SESSION_CANCELLED,
+            due_at=now,
+            now=now,
         )
+        told += int(queued and member_id is not None)  # members told in Slack; guests by e-mail
     db.flush()
     return SessionCancellation(session.key, session.title, already=False, told=told)
