@@ -475,6 +475,19 @@ class Frame:
         for work in req.afterwards:
             self._send_safely(req, work)
 
+    @staticmethod
+    def _run_after_ack(
+        follow_up: Callable[[dict[str, Any], BoltContext, WebClient, Respond], None],
+        body: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        try:
+            follow_up(body, context, client, respond)
+        except Exception:  # noqa: BLE001 - the follow-up answers its own errors; this is a bug
+            log.exception("a command's follow-up failed")
+
     def confirm_facilitator(self, req: Request) -> None:
         """The fresh check (Slack's user group now); raises NotAFacilitator."""
         require_facilitator(self.runtime, req.web, req.user_id, req.team)
@@ -490,7 +503,26 @@ class Frame:
         set, only after the fresh facilitator check.
         """
 
-        def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        def acknowledge(
+            ack: Ack,
+            body: dict[str, Any],
+            context: BoltContext,
+            client: WebClient,
+            respond: Respond,
+        ) -> None:
+            answer_in_ack(ack, body, context)
+            if (
+                context.get(_DEFERRED)
+                or isinstance(context.get(_FOLLOW_UP), FollowUp)
+                or context.get(_REFRESH)
+            ):
+                # Most commands are answered in the ack alone; bolt's lazy listener
+                # would copy the request and start a thread for each of them.
+                self.app.listener_runner.listener_executor.submit(
+                    self._run_after_ack, follow_up, body, context, client, respond
+                )
+
+        def answer_in_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             req, problem = self.read_request(body, context)
             if problem is not None:
                 ack(**error_reply(req, problem).as_message())
@@ -548,8 +580,7 @@ class Frame:
                 failure = error_reply(req, exc)
                 self._send_safely(req, lambda: req.answer(failure))
 
-        follow_up.__name__ = f"follow_up_{name.strip('/')}"
-        self.app.command(name)(ack=acknowledge, lazy=[follow_up])
+        self.app.command(name)(acknowledge)
 
     # -- buttons and selects
 

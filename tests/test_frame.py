@@ -241,7 +241,7 @@ def test_an_unexpected_error_on_a_command_answers_with_the_logged_reference(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(sessions, "next_session", _broken)
+    monkeypatch.setattr(sessions, "now_and_next", _broken)
     result = slack.command("next", user_id=MEMBER)
     assert result.status == 200
     answer = result.json  # a known member is answered in the ack itself

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,10 +35,14 @@ class Reader:
         return Translator(self.language, self.timezone)
 
 
+# Built once: every request from a member looks them up.
+_MEMBER_BY_SLACK_ID = select(Member).where(
+    Member.team_id == bindparam("team_id"), Member.slack_user_id == bindparam("user_id")
+)
+
+
 def find_member(db: Session, team_id: str, slack_user_id: str) -> Member | None:
-    return db.scalar(
-        select(Member).where(Member.team_id == team_id, Member.slack_user_id == slack_user_id)
-    )
+    return db.scalar(_MEMBER_BY_SLACK_ID, {"team_id": team_id, "user_id": slack_user_id})
 
 
 def ensure_workspace(db: Session, team_id: str, now: datetime) -> None:

@@ -6,11 +6,12 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, bindparam, func, inspect, or_, select
+from sqlalchemy.orm import Session, lazyload
 
 from bot.errors import SessionNotFound
 from bot.models import (
+    AgendaItem,
     Attendance,
     Member,
     ProgrammeSession,
@@ -80,6 +81,7 @@ class SessionView:
 
 def _to_view(
     session: ProgrammeSession,
+    agenda: tuple[AgendaEntry, ...],
     counts: dict[int, tuple[int, int]],
     statuses: dict[int, str],
     colleagues: frozenset[int] = frozenset(),
@@ -99,9 +101,7 @@ def _to_view(
         feedback=session.feedback,
         anonymous=session.anonymous,
         description=session.description,
-        agenda=tuple(
-            AgendaEntry(item.starts_at, item.title, tuple(item.speakers)) for item in session.agenda
-        ),
+        agenda=agenda,
         cancelled=session.cancelled_at is not None,
         room_confirmed=room,
         waiting=waiting,
@@ -115,6 +115,75 @@ def _to_view(
 SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
 
+# Built once: every `/sdg next` runs these, and building a select and its cache
+# key costs more than SQLite's answer to it (bench/command_latency.py).
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_SEAT_COUNTS = (
+    select(Registration.session_id, Registration.status, Registration.attendance, func.count())
+    .where(Registration.session_id.in_(_IDS))
+    .group_by(Registration.session_id, Registration.status, Registration.attendance)
+)
+_OWN_STATUSES = (
+    select(Registration.session_id, Registration.status)
+    .join(Member, Member.id == Registration.member_id)
+    .where(
+        Registration.session_id.in_(_IDS),
+        Member.team_id == bindparam("team_id"),
+        Member.slack_user_id == bindparam("user_id"),
+        Registration.status != RegistrationStatus.CANCELLED,
+    )
+)
+_READER_ORGANISATION = select(Member.id, Member.organisation_id).where(
+    Member.team_id == bindparam("team_id"), Member.slack_user_id == bindparam("user_id")
+)
+_COLLEAGUES_CONFIRMED = select(Registration.session_id).where(
+    Registration.session_id.in_(_IDS),
+    Registration.status == RegistrationStatus.CONFIRMED,
+    Registration.organisation_id == bindparam("organisation_id"),
+    or_(Registration.member_id.is_(None), Registration.member_id != bindparam("member_id")),
+)
+_AGENDAS = (
+    select(AgendaItem.session_id, AgendaItem.starts_at, AgendaItem.title, AgendaItem.speakers)
+    .where(AgendaItem.session_id.in_(_IDS))
+    .order_by(AgendaItem.session_id, AgendaItem.position)
+)
+# Running sessions (at most three) and the next one, in one query: the
+# sessions not yet ended come in order of their start, the running ones first.
+_RUNNING_SHOWN = 3
+_NOT_ENDED = (
+    select(ProgrammeSession)
+    .where(
+        ProgrammeSession.team_id == bindparam("team_id"),
+        ProgrammeSession.ends_at > bindparam("now"),
+        ProgrammeSession.cancelled_at.is_(None),
+    )
+    .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+    .limit(_RUNNING_SHOWN + 1)
+    # The agenda comes with the views (_agendas), not by the mapper's selectin.
+    .options(lazyload(ProgrammeSession.agenda))
+)
+
+
+def _agendas(db: Session, sessions: list[ProgrammeSession]) -> dict[int, tuple[AgendaEntry, ...]]:
+    """Each session's agenda: as loaded with the session, else in one query for all."""
+    found: dict[int, tuple[AgendaEntry, ...]] = {}
+    missing: list[int] = []
+    for session in sessions:
+        if "agenda" in inspect(session).unloaded:
+            missing.append(session.id)
+        else:
+            found[session.id] = tuple(
+                AgendaEntry(item.starts_at, item.title, tuple(item.speakers))
+                for item in session.agenda
+            )
+    if missing:
+        items: dict[int, list[AgendaEntry]] = {session_id: [] for session_id in missing}
+        for session_id, starts, title, speakers in db.execute(_AGENDAS, {"ids": missing}):
+            items[session_id].append(AgendaEntry(starts, title, tuple(speakers)))
+        found.update((session_id, tuple(entries)) for session_id, entries in items.items())
+    return found
+
+
 def _views(
     db: Session, sessions: list[ProgrammeSession], team_id: str, slack_user_id: str | None
 ) -> list[SessionView]:
@@ -122,12 +191,7 @@ def _views(
     if not ids:
         return []
     counts: dict[int, tuple[int, int]] = {}
-    rows = db.execute(
-        select(Registration.session_id, Registration.status, Registration.attendance, func.count())
-        .where(Registration.session_id.in_(ids))
-        .group_by(Registration.session_id, Registration.status, Registration.attendance)
-    )
-    for session_id, status, attendance, count in rows:
+    for session_id, status, attendance, count in db.execute(_SEAT_COUNTS, {"ids": ids}):
         room, waiting = counts.get(session_id, (0, 0))
         # A seat offered (a priced promotion, a colleague signed up) is held: not left.
         if status in SEAT_HOLDING and attendance == Attendance.ROOM:
@@ -137,21 +201,13 @@ def _views(
         counts[session_id] = (room, waiting)
     statuses: dict[int, str] = {}
     if slack_user_id:
-        own = db.execute(
-            select(Registration.session_id, Registration.status)
-            .join(Member, Member.id == Registration.member_id)
-            .where(
-                Registration.session_id.in_(ids),
-                Member.team_id == team_id,
-                Member.slack_user_id == slack_user_id,
-                Registration.status != RegistrationStatus.CANCELLED,
-            )
-        )
+        own = db.execute(_OWN_STATUSES, {"ids": ids, "team_id": team_id, "user_id": slack_user_id})
         statuses = {session_id: status for session_id, status in own}
     colleagues = _colleague_confirmed(
         db, [s.id for s in sessions if s.price], team_id, slack_user_id
     )
-    return [_to_view(s, counts, statuses, colleagues) for s in sessions]
+    agendas = _agendas(db, sessions)
+    return [_to_view(s, agendas[s.id], counts, statuses, colleagues) for s in sessions]
 
 
 def _colleague_confirmed(
@@ -161,21 +217,30 @@ def _colleague_confirmed(
     if not slack_user_id or not priced_ids:
         return frozenset()
     reader = db.execute(
-        select(Member.id, Member.organisation_id).where(
-            Member.team_id == team_id, Member.slack_user_id == slack_user_id
-        )
+        _READER_ORGANISATION, {"team_id": team_id, "user_id": slack_user_id}
     ).first()
     if reader is None or reader.organisation_id is None:
         return frozenset()
     rows = db.scalars(
-        select(Registration.session_id).where(
-            Registration.session_id.in_(priced_ids),
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.organisation_id == reader.organisation_id,
-            or_(Registration.member_id.is_(None), Registration.member_id != reader.id),
-        )
+        _COLLEAGUES_CONFIRMED,
+        {"ids": priced_ids, "organisation_id": reader.organisation_id, "member_id": reader.id},
     )
     return frozenset(rows)
+
+
+def now_and_next(
+    db: Session, team_id: str, now: datetime, slack_user_id: str | None = None
+) -> tuple[list[SessionView], SessionView | None]:
+    """What `/sdg next` shows: the sessions going on now (up to three) and the next one."""
+    current = list(db.scalars(_NOT_ENDED, {"team_id": team_id, "now": now}))
+    running = [s for s in current if s.starts_at <= now][:_RUNNING_SHOWN]
+    upcoming = [s for s in current if s.starts_at > now][:1]
+    if not upcoming and len(current) > _RUNNING_SHOWN:
+        # More running than the query's window: the next one lies beyond it.
+        later = next_session(db, team_id, now, slack_user_id)
+        return _views(db, running, team_id, slack_user_id), later
+    views = _views(db, running + upcoming, team_id, slack_user_id)
+    return views[: len(running)], (views[len(running)] if upcoming else None)
 
 
 def next_session(
@@ -192,26 +257,6 @@ def next_session(
         .limit(1)
     )
     return _views(db, [session], team_id, slack_user_id)[0] if session else None
-
-
-def running_sessions(
-    db: Session, team_id: str, now: datetime, slack_user_id: str | None = None
-) -> list[SessionView]:
-    """Sessions going on right now (started, not ended, not cancelled), earliest first."""
-    sessions = list(
-        db.scalars(
-            select(ProgrammeSession)
-            .where(
-                ProgrammeSession.team_id == team_id,
-                ProgrammeSession.starts_at <= now,
-                ProgrammeSession.ends_at > now,
-                ProgrammeSession.cancelled_at.is_(None),
-            )
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
-            .limit(3)
-        )
-    )
-    return _views(db, sessions, team_id, slack_user_id)
 
 
 def upcoming_sessions(

@@ -20,8 +20,7 @@ from handlers.frame import CommandAnswer, Request
 
 def answer_next(req: Request, argument: str) -> Reply:
     with req.db() as db:
-        running = sessions.running_sessions(db, req.team, req.now, req.user_id)
-        view = sessions.next_session(db, req.team, req.now, req.user_id)
+        running, view = sessions.now_and_next(db, req.team, req.now, req.user_id)
     if view is None and not running:
         raise NoUpcomingSession()
     return now_and_next_reply(
