@@ -430,6 +430,10 @@ class Worker(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The live replicas this process paced its share of the budget for at its last
+    # heartbeat (0: not sending yet).  A newcomer sends once every other live
+    # process paces for it too, so the shares never add up past the budget.
+    pacing_for: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class FeedbackResponse(Base):

@@ -7,7 +7,9 @@ worker whose heartbeat is fresh is that worker's; once the heartbeat is
 older than the timeout the worker is dead and its claims are free, so a
 ``kill -9`` costs a few seconds, not a lease.  The live rows are also the
 replicas that share the workspace's sending budget
-(:func:`live_worker_count`; ``/metrics`` shows it too).
+(:func:`live_worker_count`; ``/metrics`` shows it too).  Each row also says
+how many replicas its process paces for (``pacing_for``): a process that
+joins sends only once every other live one paces for it as well.
 
 Heartbeats compare timestamps written by different hosts: their clocks must
 agree to well under the timeout (NTP does).
@@ -42,16 +44,28 @@ def identity(worker_id: str, started: datetime) -> WorkerIdentity:
     return WorkerIdentity(worker_id, socket.gethostname()[:255], os.getpid(), started)
 
 
-def beat(db: Session, me: WorkerIdentity, now: datetime) -> None:
-    """Record that *me* is alive at *now* (creating its row the first time)."""
+def beat(db: Session, me: WorkerIdentity, now: datetime, *, pacing_for: int = 0) -> None:
+    """Record that *me* is alive at *now* (creating its row the first time).
+
+    *pacing_for*: the live replicas its share of the budget is now paced for.
+    """
     result = db.execute(
         update(Worker)
         .where(Worker.id == me.id)
-        .values(last_seen=now)
+        .values(last_seen=now, pacing_for=pacing_for)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        db.add(Worker(id=me.id, host=me.host, pid=me.pid, started=me.started, last_seen=now))
+        db.add(
+            Worker(
+                id=me.id,
+                host=me.host,
+                pid=me.pid,
+                started=me.started,
+                last_seen=now,
+                pacing_for=pacing_for,
+            )
+        )
         db.flush()
 
 
@@ -107,6 +121,36 @@ def live_worker_count(db: Session, now: datetime, timeout: timedelta) -> int:
     """
     return int(
         db.scalar(select(func.count()).select_from(Worker).where(Worker.last_seen >= now - timeout))
+        or 0
+    )
+
+
+def live_others(db: Session, me: str, now: datetime, timeout: timedelta) -> int:
+    """How many processes besides *me* are alive."""
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(Worker)
+            .where(Worker.id != me, Worker.last_seen >= now - timeout)
+        )
+        or 0
+    )
+
+
+def others_pacing_for_fewer(
+    db: Session, me: str, now: datetime, timeout: timedelta, replicas: int
+) -> int:
+    """Live processes besides *me* whose share is still paced for fewer than *replicas*."""
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(Worker)
+            .where(
+                Worker.id != me,
+                Worker.last_seen >= now - timeout,
+                Worker.pacing_for < replicas,
+            )
+        )
         or 0
     )
 

@@ -122,9 +122,12 @@ class DeliveryScheduler:
             return
         self.pulse.mark()
 
-    def _send_loop(self, first_wait: float) -> None:
+    def _send_loop(self, joined_others: bool) -> None:
         clock: Callable[[], datetime] = self.runtime.clock.now
-        self._stopping.wait(first_wait)
+        if joined_others:
+            # Their shares shrink at their next heartbeat; ours waits for that.
+            waited = self.worker.wait_for_shares(self._stopping, 3 * self.heartbeat_seconds)
+            log.info("sending after %.1f s: the other processes pace for this one", waited)
         while not self._stopping.is_set():
             try:
                 self.worker.run(clock, beat=False)
@@ -145,8 +148,8 @@ class DeliveryScheduler:
             gone = heartbeat.forget_dead_on_this_host(db, self.worker.identity)
         if gone:
             log.warning("taking over from stopped processes on this host: %s", ", ".join(gone))
-        # Beat before anything is claimed, and give the other replicas one
-        # heartbeat to see this one before it sends, so their shares shrink first.
+        # Beat before anything is claimed; with others alive, send once they pace
+        # for this one too, so their shares shrink first.
         live = self.worker.beat()
         self._scheduler.add_job(
             self.tick,
@@ -162,9 +165,8 @@ class DeliveryScheduler:
             target=self._heartbeat_loop, name="sdgbot-heartbeat", daemon=True
         )
         beating.start()
-        first_wait = self.heartbeat_seconds * 1.5 if live > 1 else 0.0
         sending = threading.Thread(
-            target=self._send_loop, args=(first_wait,), name="sdgbot-deliveries", daemon=True
+            target=self._send_loop, args=(live > 1,), name="sdgbot-deliveries", daemon=True
         )
         sending.start()
         self._threads = [beating, sending]

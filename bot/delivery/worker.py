@@ -77,7 +77,9 @@ MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=15)
 RETRY_CAP = timedelta(minutes=30)
 # Rows in hand: what pacing allows in about this long, within these bounds.
-CLAIM_AHEAD_SECONDS = 1.0
+CLAIM_AHEAD_SECONDS = 0.5
+# How often a newcomer looks whether the others pace for it yet (wait_for_shares).
+SHARE_POLL_SECONDS = 0.1
 MIN_IN_HAND = 2
 MAX_IN_HAND = 2 * SEND_THREADS
 # A message built with its batch goes out only if its pacing token came this
@@ -175,6 +177,7 @@ class DeliveryWorker:
         self.timeout = heartbeat.worker_timeout(runtime.settings)
         self.identity = heartbeat.identity(self.claimer, runtime.clock.now())
         self.live_replicas = 1
+        self._announced = False
         self.send_threads = send_threads
         self._sending = threading.BoundedSemaphore(MAX_SENDING)
         self._stopping = threading.Event()
@@ -193,16 +196,45 @@ class DeliveryWorker:
         The pacing follows: the budget is split evenly among live replicas.
         """
         moment = now or self.runtime.clock.now()
-        with self.runtime.unit_of_work(write=True) as db:
-            heartbeat.beat(db, self.identity, moment)
+        if not self._announced:
+            # The row goes in before the others are counted: of two processes
+            # starting at once, the later to commit sees the earlier and waits.
+            with self.runtime.unit_of_work(write=True) as db:
+                heartbeat.beat(db, self.identity, moment, pacing_for=0)
+            self._announced = True
         with self.runtime.unit_of_work() as db:
-            live = max(1, heartbeat.live_worker_count(db, moment, self.timeout))
+            live = 1 + heartbeat.live_others(db, self.identity.id, moment, self.timeout)
         if live != self.live_replicas:
             log.info("%s sending processes share the budget", live)
         self.live_replicas = live
         if self._shared_pacing:
             self.pacer.set_rate(replica_rate(self.budget, live))
+        # Written after the rate is set: a newcomer waits for this (wait_for_shares).
+        with self.runtime.unit_of_work(write=True) as db:
+            heartbeat.beat(db, self.identity, moment, pacing_for=live)
         return live
+
+    def wait_for_shares(self, stopping: threading.Event, limit: float) -> float:
+        """Before a newcomer's first send: until every other live process paces for it.
+
+        Their shares shrink at their next heartbeat; sending before then would
+        add this one's share to theirs.  At most *limit* seconds (a process
+        that does not say what it paces for, e.g. of an older version, is
+        waited for that long).  Returns the seconds waited.
+        """
+        started = time.monotonic()
+        while not stopping.is_set() and time.monotonic() - started < limit:
+            # Counted again each time: a third process may have come meanwhile,
+            # and this one's share must be the one the others pace for.
+            live = self.beat()
+            with self.runtime.unit_of_work() as db:
+                behind = heartbeat.others_pacing_for_fewer(
+                    db, self.identity.id, self.runtime.clock.now(), self.timeout, live
+                )
+            if behind == 0:
+                break
+            stopping.wait(SHARE_POLL_SECONDS)
+        return time.monotonic() - started
 
     def leave(self) -> None:
         """Stopped for good: remove the heartbeat row (the others' share grows at once)."""
