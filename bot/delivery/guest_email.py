@@ -96,7 +96,28 @@ def build_guest_calendar(
         return SkipDelivery(SkipReason.REGISTRATION_CANCELLED)
     t = _translator(guest, session)
     brought_by = participant_name(db.get(Member, guest.brought_by_member_id))
-    subject, body = guest_calendar_email(SessionSummary.of(session), guest.name, brought_by, t)
+    email = guest_calendar_email(SessionSummary.of(session), guest.name, brought_by, t)
+    return _with_ics(db, guest, session, email, t, now)
+
+
+def _emailed_guest(
+    db: Session, delivery: Delivery, settings: Settings
+) -> tuple[Guest, Registration, ProgrammeSession] | SkipReason:
+    """The guest of a change or cancellation row, who is told only while e-mail is on."""
+    if not settings.email.enabled:
+        return SkipReason.EMAIL_OFF
+    return _guest_of(db, delivery)
+
+
+def _with_ics(
+    db: Session,
+    guest: Guest,
+    session: ProgrammeSession,
+    email: tuple[str, str],
+    t: Translator,
+    now: datetime,
+) -> OutgoingEmail:
+    subject, body = email
     return OutgoingEmail(
         body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
     )
@@ -154,9 +175,7 @@ def build_any_session_changed(
     """A SESSION_CHANGED row: by e-mail to a guest, else the member's DM."""
     if guest_id_of(delivery.recipient) is None:
         return build_session_changed(db, delivery, settings, now)
-    if not settings.email.enabled:
-        return SkipDelivery(SkipReason.EMAIL_OFF)
-    found = _guest_of(db, delivery)
+    found = _emailed_guest(db, delivery, settings)
     if isinstance(found, SkipReason):
         return SkipDelivery(found)
     guest, _registration, session = found
@@ -164,10 +183,7 @@ def build_any_session_changed(
     if isinstance(notice, SkipReason):
         return SkipDelivery(notice)
     t = _translator(guest, session)
-    subject, body = guest_change_email(notice, guest.name, t)
-    return OutgoingEmail(
-        body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
-    )
+    return _with_ics(db, guest, session, guest_change_email(notice, guest.name, t), t, now)
 
 
 def build_any_session_cancelled(
@@ -176,9 +192,7 @@ def build_any_session_cancelled(
     """A SESSION_CANCELLED row: by e-mail to a guest, else the member's DM."""
     if guest_id_of(delivery.recipient) is None:
         return build_session_cancelled(db, delivery, settings, now)
-    if not settings.email.enabled:
-        return SkipDelivery(SkipReason.EMAIL_OFF)
-    found = _guest_of(db, delivery)
+    found = _emailed_guest(db, delivery, settings)
     if isinstance(found, SkipReason):
         return SkipDelivery(found)
     guest, registration, session = found
@@ -187,10 +201,8 @@ def build_any_session_cancelled(
     if registration.status == RegistrationStatus.CANCELLED:
         return SkipDelivery(SkipReason.REGISTRATION_CANCELLED)
     t = _translator(guest, session)
-    subject, body = guest_cancelled_email(SessionSummary.of(session), guest.name, t)
-    return OutgoingEmail(
-        body, to=guest.email, subject=subject, attachments=(_session_ics(db, session, t, now),)
-    )
+    email = guest_cancelled_email(SessionSummary.of(session), guest.name, t)
+    return _with_ics(db, guest, session, email, t, now)
 
 
 def build_colleague_invitation(

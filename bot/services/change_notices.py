@@ -139,6 +139,13 @@ def registrants(db: Session, session_id: int) -> list[tuple[int, str]]:
     return [(member_id, user_id) for member_id, user_id in rows]
 
 
+def everyone_to_tell(db: Session, session_id: int) -> list[tuple[int | None, str]]:
+    """(member id, recipient) of the members (:func:`registrants`), then the guests
+    (member id None, :func:`guest_recipients`), of a session that changes."""
+    guests = [(None, recipient) for recipient in guest_recipients(db, session_id)]
+    return [*registrants(db, session_id), *guests]
+
+
 def guest_recipients(db: Session, session_id: int) -> list[str]:
     """The recipients (``guest:<id>``) of the session's guests with a live seat.
 
@@ -247,8 +254,7 @@ def _queue_change_notices(
     }
     changed_at = (now - _EPOCH) // timedelta(milliseconds=1)
     told = 0
-    guests = [(None, recipient) for recipient in guest_recipients(db, session.id)]
-    for member_id, recipient in [*registrants(db, session.id), *guests]:
+    for member_id, recipient in everyone_to_tell(db, session.id):
         own = note
         earlier = unsent.get(recipient)
         earlier_note = ChangeNote.from_details(earlier.details) if earlier else None

@@ -37,8 +37,7 @@ from bot.models import (
 from bot.services import registration
 from bot.services.change_notices import (
     SessionState,
-    guest_recipients,
-    registrants,
+    everyone_to_tell,
     tell_registrants_of_change,
 )
 from bot.services.members import ensure_workspace
@@ -324,8 +323,7 @@ def cancel_session(db: Session, team_id: str, key: str, now: datetime) -> Sessio
     session.cancelled_at = now
     session.updated_at = now  # calendars see a new version of the event: STATUS:CANCELLED
     told = 0
-    guests = [(None, recipient) for recipient in guest_recipients(db, session.id)]
-    for member_id, recipient in [*registrants(db, session.id), *guests]:
+    for member_id, recipient in everyone_to_tell(db, session.id):
         queued = enqueue_delivery(
             db,
             team_id=session.team_id,
