@@ -8,7 +8,8 @@ Each listener is registered through :class:`Frame`, which for every request:
    that", never an exception;
 2. acks within Slack's three seconds: with the answer itself where it is
    computed fast (a known member's ``/sdg next``), otherwise empty (or with
-   "working on it") and the rest runs in bolt's lazy listener;
+   "working on it") and the rest runs after the ack (bolt's lazy listener
+   for buttons and modals; for commands, only when there is a rest);
 3. confirms a facilitator with Slack (a fresh check) before any facilitator
    listener runs, on the command, the button and the modal path alike;
 4. answers on the right surface: the ack body, the response_url, the
