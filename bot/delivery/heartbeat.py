@@ -114,45 +114,30 @@ def worker_timeout(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.reminders.worker_timeout_seconds)
 
 
+def _count_live(db: Session, now: datetime, timeout: timedelta, *where: ColumnElement[bool]) -> int:
+    """How many workers with a fresh heartbeat also meet *where*."""
+    query = select(func.count()).select_from(Worker).where(Worker.last_seen >= now - timeout)
+    return int(db.scalar(query.where(*where)) or 0)
+
+
 def live_worker_count(db: Session, now: datetime, timeout: timedelta) -> int:
     """How many processes are alive: the replicas that share the sending budget.
 
     For health and metrics: ``live_worker_count(db, now, worker_timeout(settings))``.
     """
-    return int(
-        db.scalar(select(func.count()).select_from(Worker).where(Worker.last_seen >= now - timeout))
-        or 0
-    )
+    return _count_live(db, now, timeout)
 
 
 def live_others(db: Session, me: str, now: datetime, timeout: timedelta) -> int:
     """How many processes besides *me* are alive."""
-    return int(
-        db.scalar(
-            select(func.count())
-            .select_from(Worker)
-            .where(Worker.id != me, Worker.last_seen >= now - timeout)
-        )
-        or 0
-    )
+    return _count_live(db, now, timeout, Worker.id != me)
 
 
 def others_pacing_for_fewer(
     db: Session, me: str, now: datetime, timeout: timedelta, replicas: int
 ) -> int:
     """Live processes besides *me* whose share is still paced for fewer than *replicas*."""
-    return int(
-        db.scalar(
-            select(func.count())
-            .select_from(Worker)
-            .where(
-                Worker.id != me,
-                Worker.last_seen >= now - timeout,
-                Worker.pacing_for < replicas,
-            )
-        )
-        or 0
-    )
+    return _count_live(db, now, timeout, Worker.id != me, Worker.pacing_for < replicas)
 
 
 def claims_of_dead_workers(db: Session, now: datetime, timeout: timedelta) -> int:

@@ -73,7 +73,7 @@ class SlackEdge:
         declared = request.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.max_body_bytes:
             if int(declared) <= DRAIN_LIMIT_BYTES:
-                await self._drop_rest(request, 0)
+                await self._drop_rest(request.stream(), 0)
             return self._refuse(413, "body over the size limit", int(declared), remote)
         try:
             body = await self._read_capped(request)
@@ -113,16 +113,15 @@ class SlackEdge:
         async for chunk in stream:
             size += len(chunk)
             if size > self.max_body_bytes:
-                raise _TooLarge(await self._drop_rest(request, size, stream))
+                raise _TooLarge(await self._drop_rest(stream, size))
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _drop_rest(
-        self, request: Request, size: int, stream: AsyncIterator[bytes] | None = None
-    ) -> int:
+    @staticmethod
+    async def _drop_rest(stream: AsyncIterator[bytes], size: int) -> int:
         """Read and forget the rest of a body that is over the cap; returns its size."""
         try:
-            async for chunk in stream if stream is not None else request.stream():
+            async for chunk in stream:
                 size += len(chunk)
                 if size > DRAIN_LIMIT_BYTES:
                     break

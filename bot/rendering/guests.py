@@ -350,6 +350,7 @@ def _place(session: SessionSummary) -> str:
 def guest_change_email(notice: ChangeNotice, guest_name: str, t: Translator) -> tuple[str, str]:
     """(subject, body) of the e-mail to a guest when the session's time, place or link changed."""
     session, before = notice.session, notice.before
+    date, time = t.date(session.starts, session.timezone), t.time(session.starts, session.timezone)
     subject = t.gettext("Changed: %(title)s", title=session.title)
     paragraphs = [t.gettext("Dear %(name)s,", name=guest_name)]
     if notice.moved:
@@ -358,8 +359,8 @@ def guest_change_email(notice: ChangeNotice, guest_name: str, t: Translator) -> 
                 "%(title)s has moved to %(date)s at %(time)s (it was %(old_date)s at "
                 "%(old_time)s).",
                 title=session.title,
-                date=t.date(session.starts, session.timezone),
-                time=t.time(session.starts, session.timezone),
+                date=date,
+                time=time,
                 old_date=t.date(before.starts, session.timezone),
                 old_time=t.time(before.starts, session.timezone),
             )
@@ -379,8 +380,8 @@ def guest_change_email(notice: ChangeNotice, guest_name: str, t: Translator) -> 
             "The attached calendar file updates the entry in your calendar. %(title)s: "
             "%(date)s at %(time)s (%(place)s).",
             title=session.title,
-            date=t.date(session.starts, session.timezone),
-            time=t.time(session.starts, session.timezone),
+            date=date,
+            time=time,
             place=_place(session) or session.title,
         )
     )

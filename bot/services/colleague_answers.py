@@ -82,22 +82,22 @@ def open_invitation(db: Session, registration: Registration) -> ColleagueInvitat
 
 def close_invitation(
     db: Session, registration: Registration, answer: ColleagueAnswer, now: datetime
-) -> bool:
+) -> None:
     """Record *answer* on the registration's open sign-up and tell the inviter.
 
-    False when there is no open sign-up (the member registered themselves, or
-    it was closed already).  The inviter is not told of a withdrawal.
+    Nothing happens without an open sign-up (the member registered themselves,
+    or it was closed already).  The inviter is not told of a withdrawal.
     """
     invitation = open_invitation(db, registration)
     if invitation is None:
-        return False
+        return
     invitation.answer = answer
     invitation.answered_at = now
     inviter = (
         db.get(Member, invitation.invited_by_member_id) if invitation.invited_by_member_id else None
     )
     colleague = db.get(Member, registration.member_id) if registration.member_id else None
-    if answer is not ColleagueAnswer.WITHDRAWN and inviter is not None and colleague is not None:
+    if answer in _TOLD and inviter is not None and colleague is not None:
         enqueue_delivery(
             db,
             team_id=registration.team_id,
@@ -111,7 +111,6 @@ def close_invitation(
             details={"answer": str(answer), "colleague": colleague.slack_user_id},
         )
     db.flush()
-    return True
 
 
 def answer_notice(db: Session, delivery: Delivery, now: datetime) -> AnswerNotice | SkipReason:
