@@ -365,7 +365,7 @@ def test_a_dead_workers_claims_are_taken_over_once_its_heartbeat_is_stale(
     with hourly.unit_of_work(write=True) as db:
         heartbeat.beat(db, dead, due)
         taken = claims.claim_due(
-            db, claimer="dead-1", kinds=["reminder"], now=due, timeout=timeout, limit=10
+            db, claims.Claimant("dead-1"), kinds=["reminder"], now=due, timeout=timeout, limit=10
         )
         assert len(taken) == 2
         sending = db.scalar(select(Delivery.id).where(Delivery.recipient == "USENDING"))
@@ -384,6 +384,72 @@ def test_a_dead_workers_claims_are_taken_over_once_its_heartbeat_is_stale(
         assert heartbeat.live_worker_count(db, due + timeout + timedelta(seconds=1), timeout) == 0
 
 
+def _claimed_and_one_sending(runtime: Runtime, worker: str, at: datetime) -> None:
+    """Two due reminders, both claimed by *worker* (beating at *at*), one of them 'sending'."""
+    starts = at + timedelta(minutes=30)
+    with runtime.unit_of_work(write=True) as db:
+        session = make.add_session(db, "held", starts=starts, now=NOW - timedelta(days=2))
+        make.add_confirmed_crowd(
+            db, session, ["UCLAIMED", "USENDING"], registered_at=NOW - timedelta(days=1)
+        )
+    run_planners(runtime, NOW)
+    timeout = timedelta(seconds=runtime.settings.reminders.worker_timeout_seconds)
+    with runtime.unit_of_work(write=True) as db:
+        heartbeat.beat(db, heartbeat.identity(worker, at), at)
+        taken = claims.claim_due(
+            db, claims.Claimant(worker), kinds=["reminder"], now=at, timeout=timeout, limit=10
+        )
+        assert len(taken) == 2
+        sending = db.scalar(select(Delivery.id).where(Delivery.recipient == "USENDING"))
+        assert sending is not None
+        assert claims.start_sending(db, sending, claimer=worker, now=at, timeout=timeout)
+
+
+def test_a_worker_whose_heartbeat_is_late_never_takes_its_own_rows_as_a_dead_ones(
+    runtime: Runtime,
+) -> None:
+    """A long write transaction on SQLite holds back the heartbeat of a process that is
+    sending: its own claims are still in its threads' hands, sending them again would
+    be a duplicate."""
+    hourly = only_hour_reminders(runtime)
+    _claimed_and_one_sending(hourly, "busy-1", NOW)
+    timeout = timedelta(seconds=hourly.settings.reminders.worker_timeout_seconds)
+    late = NOW + timeout + timedelta(seconds=3)
+    with hourly.unit_of_work(write=True) as db:
+        mine = claims.claim_due(
+            db, claims.Claimant("busy-1"), kinds=["reminder"], now=late, timeout=timeout, limit=10
+        )
+        assert mine == []
+        # Between its runs (no call in flight) its own 'sending' row is an orphan it retries.
+        between_runs = claims.Claimant("busy-1", own_orphans=True)
+        retried = claims.claim_due(
+            db, between_runs, kinds=["reminder"], now=late, timeout=timeout, limit=10
+        )
+        assert [row.taken_over for row in retried] == [True]
+
+
+def test_the_others_heartbeats_are_judged_as_of_the_takers_previous_one(
+    runtime: Runtime, standin: FaultyStandIn
+) -> None:
+    """After a stall that held every heartbeat back, the others get a heartbeat interval
+    to beat again before anything of theirs is taken."""
+    hourly = only_hour_reminders(runtime)
+    _claimed_and_one_sending(hourly, "queued-1", NOW)
+    timeout = timedelta(seconds=hourly.settings.reminders.worker_timeout_seconds)
+    taker = DeliveryWorker(hourly, make_delivery_client(hourly.settings))
+    before_the_stall = NOW + timedelta(seconds=1)
+    after_the_stall = NOW + timeout + timedelta(seconds=3)
+    taker.beat(before_the_stall)
+    taker.beat(after_the_stall)
+    # As of its previous beat, queued-1 was silent for 1 s only: not robbed.
+    assert taker.run(lambda: after_the_stall, beat=False).sent == 0
+    assert delivered(standin) == []
+    # A beat later queued-1 is still silent: dead, its rows go out, the one marked.
+    taker.beat(after_the_stall + timedelta(seconds=1))
+    report = taker.run(lambda: after_the_stall + timedelta(seconds=1), beat=False)
+    assert (report.sent, report.taken_over) == (2, 1)
+
+
 def test_a_row_left_in_sending_by_a_live_worker_is_taken_over_by_its_next_run(
     runtime: Runtime, standin: FaultyStandIn
 ) -> None:
@@ -399,7 +465,12 @@ def test_a_row_left_in_sending_by_a_live_worker_is_taken_over_by_its_next_run(
     worker.beat(NOW)
     with hourly.unit_of_work(write=True) as db:
         taken = claims.claim_due(
-            db, claimer=worker.claimer, kinds=["reminder"], now=NOW, timeout=timeout, limit=1
+            db,
+            claims.Claimant(worker.claimer),
+            kinds=["reminder"],
+            now=NOW,
+            timeout=timeout,
+            limit=1,
         )
         assert claims.start_sending(
             db, taken[0].delivery_id, claimer=worker.claimer, now=NOW, timeout=timeout

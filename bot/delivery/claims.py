@@ -65,29 +65,46 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _claimable(
-    now: datetime, timeout: timedelta, own_orphans_of: str | None = None
-) -> ColumnElement[bool]:
-    unclaimed_or_orphaned = or_(Delivery.claimed_by.is_(None), ~claimer_is_live(now, timeout))
+@dataclass(frozen=True)
+class Claimant:
+    """Who claims, and as of when it judges the other workers' heartbeats.
+
+    *judged_at*: the others count as dead when silent for the timeout as of
+    this moment, not as of now.  The worker passes its own previous
+    heartbeat: on SQLite a long write transaction holds back every
+    process's heartbeat at once, and when it ends, the first claim must not
+    take the rows of a process whose heartbeat is merely queued behind it;
+    a heartbeat interval later it has beaten, or it is dead.
+    """
+
+    claimer: str
+    judged_at: datetime | None = None
+    # Also this claimer's own 'sending' rows: only when it has no call in
+    # flight (between runs), so they are the ones whose outcome was not recorded.
+    own_orphans: bool = False
+
+
+def _claimable(now: datetime, timeout: timedelta, claimant: Claimant) -> ColumnElement[bool]:
+    # A worker never counts itself dead: its own claims are in its threads'
+    # hands, however late its heartbeat (a locked database holds it back).
+    silent_other = and_(
+        Delivery.claimed_by != claimant.claimer,
+        ~claimer_is_live(claimant.judged_at or now, timeout),
+    )
+    unclaimed_or_orphaned = or_(Delivery.claimed_by.is_(None), silent_other)
     claimable = and_(Delivery.state.in_([PENDING, SENDING]), unclaimed_or_orphaned)
-    if own_orphans_of is None:
+    if not claimant.own_orphans:
         return claimable
-    # A worker between runs has no call in flight: a 'sending' row still under
-    # its own name is one whose outcome could not be recorded.
-    own_orphan = and_(Delivery.state == SENDING, Delivery.claimed_by == own_orphans_of)
+    own_orphan = and_(Delivery.state == SENDING, Delivery.claimed_by == claimant.claimer)
     return or_(claimable, own_orphan)
 
 
 def _claim_query(
-    kinds: Collection[str],
-    now: datetime,
-    timeout: timedelta,
-    limit: int,
-    own_orphans_of: str | None,
+    kinds: Collection[str], now: datetime, timeout: timedelta, limit: int, claimant: Claimant
 ) -> Any:
     return (
         select(Delivery.id, Delivery.state)
-        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now, timeout, own_orphans_of))
+        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now, timeout, claimant))
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
@@ -95,38 +112,33 @@ def _claim_query(
 
 def anything_to_claim(
     db: Session,
+    claimant: Claimant,
     *,
     kinds: Collection[str],
     now: datetime,
     timeout: timedelta,
-    own_orphans_of: str | None = None,
 ) -> bool:
     """A read-only look, so an idle process does not take SQLite's write lock every second."""
     if not kinds:
         return False
-    query = _claim_query(kinds, now, timeout, 1, own_orphans_of)
+    query = _claim_query(kinds, now, timeout, 1, claimant)
     return db.execute(query).first() is not None
 
 
 def claim_due(
     db: Session,
+    claimant: Claimant,
     *,
-    claimer: str,
     kinds: Collection[str],
     now: datetime,
     timeout: timedelta,
     limit: int,
-    own_orphans: bool = False,
 ) -> list[Claimed]:
-    """Take up to *limit* due rows of *kinds* that are unclaimed or a dead worker's.
-
-    *own_orphans*: also this claimer's own 'sending' rows (only when it has
-    no call in flight, i.e. between runs).
-    """
+    """Take up to *limit* due rows of *kinds* that are unclaimed or a dead worker's."""
     if not kinds or limit <= 0:
         return []
-    orphans_of = claimer if own_orphans else None
-    query = _claim_query(kinds, now, timeout, limit, orphans_of)
+    claimer = claimant.claimer
+    query = _claim_query(kinds, now, timeout, limit, claimant)
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Delivery)
     chosen = db.execute(query).all()
@@ -150,7 +162,7 @@ def claim_due(
                 .where(
                     Delivery.id.in_(ids),
                     Delivery.state == state,
-                    _claimable(now, timeout, orphans_of),
+                    _claimable(now, timeout, claimant),
                 )
                 .values(**values)
                 .returning(Delivery.id)

@@ -38,6 +38,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
@@ -178,6 +179,8 @@ class DeliveryWorker:
         self.identity = heartbeat.identity(self.claimer, runtime.clock.now())
         self.live_replicas = 1
         self._announced = False
+        # The moments of the last two heartbeats written (see _claimant).
+        self._beats: deque[datetime] = deque(maxlen=2)
         self.send_threads = send_threads
         self._sending = threading.BoundedSemaphore(MAX_SENDING)
         self._stopping = threading.Event()
@@ -212,6 +215,7 @@ class DeliveryWorker:
         # Written after the rate is set: a newcomer waits for this (wait_for_shares).
         with self.runtime.unit_of_work(write=True) as db:
             heartbeat.beat(db, self.identity, moment, pacing_for=live)
+        self._beats.append(moment)
         return live
 
     def wait_for_shares(self, stopping: threading.Event, limit: float) -> float:
@@ -292,7 +296,7 @@ class DeliveryWorker:
         kinds = list(self.builders)
         with self.runtime.unit_of_work() as db:
             if not claims.anything_to_claim(
-                db, kinds=kinds, now=now(), timeout=self.timeout, own_orphans_of=self.claimer
+                db, self._claimant(own_orphans=True), kinds=kinds, now=now(), timeout=self.timeout
             ):
                 return report
         self._log_kinds_without_builder(now())
@@ -329,16 +333,22 @@ class DeliveryWorker:
             )
         return report
 
+    def _claimant(self, *, own_orphans: bool) -> claims.Claimant:
+        """Others' heartbeats are judged as of this process's previous one (see Claimant)."""
+        beats = list(self._beats)
+        return claims.Claimant(
+            self.claimer, judged_at=beats[0] if beats else None, own_orphans=own_orphans
+        )
+
     def _claim(self, now: datetime, limit: int, *, own_orphans: bool) -> list[claims.Claimed]:
         with self.runtime.unit_of_work(write=True) as db:
             claimed = claims.claim_due(
                 db,
-                claimer=self.claimer,
+                self._claimant(own_orphans=own_orphans),
                 kinds=list(self.builders),
                 now=now,
                 timeout=self.timeout,
                 limit=limit,
-                own_orphans=own_orphans,
             )
         for row in claimed:
             if row.taken_over:
