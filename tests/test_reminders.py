@@ -158,6 +158,36 @@ def test_each_confirmed_member_gets_each_reminder_once(
     assert all(r.message_ts for r in sent)
 
 
+def test_a_tick_with_nothing_to_plan_opens_no_write_transaction(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planners read first: on SQLite a writer holds the lock every sender's commit waits for."""
+    hourly = only_hour_reminders(runtime)
+    with hourly.unit_of_work(write=True) as db:
+        session = make.add_session(db, "s", starts=NOW + timedelta(days=2), now=NOW)
+        make.add_confirmed_crowd(db, session, ["U1", "U2"], registered_at=NOW)
+    assert run_planners(hourly, NOW) == 2
+    writers: list[bool] = []
+    opened = hourly.database.unit_of_work
+
+    def counted(*, write: bool = False) -> Any:
+        writers.append(write)
+        return opened(write=write)
+
+    monkeypatch.setattr(hourly.database, "unit_of_work", counted)
+    assert run_planners(hourly, NOW + timedelta(minutes=1)) == 0
+    assert writers and not any(writers)
+
+    # Something to change: that planner, and only it, runs again as a writer.
+    with opened(write=True) as db:
+        session = db.scalars(select(ProgrammeSession)).one()
+        make.add_confirmed_crowd(db, session, ["U3"], registered_at=NOW)
+    writers.clear()
+    assert run_planners(hourly, NOW + timedelta(minutes=2)) == 1
+    assert writers.count(True) == 1
+    assert sorted(r.recipient for r in rows(hourly)) == ["U1", "U2", "U3"]
+
+
 def test_a_late_registrant_gets_no_stale_reminder(
     runtime: Runtime, standin: FaultyStandIn, tick: Tick
 ) -> None:
