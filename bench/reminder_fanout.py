@@ -14,8 +14,12 @@ prints when any 429 came.  Modes:
   budget is R: one process, then three replicas sharing it; target: total
   <= 1.05 x count/R, 0 lost, 0 duplicates.
 
-The delivery rows are planned before the servers start (all due now), so the
-figures are the sending alone: from the first call's arrival to the last's.
+The servers start first, and the fan-out (all due at once) is planned once
+every one of them paces for the others, as when replicas have run long
+before a fan-out comes due: the figures are the sending alone, from the
+first call's arrival to the last's.  While calls arrive, this process's heap
+is frozen (tests/support/collector.py): the stand-in counts the limit in its
+threads, and a full garbage collection here would bunch the arrivals.
 """
 
 from __future__ import annotations
@@ -28,13 +32,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from setting import ROOT, database_argument, int_argument, print_setting, throwaway_database
+from sqlalchemy import select
 
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.db import Database, make_engine
 from bot.delivery.scheduler import run_planners
+from bot.models import Worker
 from bot.runtime import Runtime
 from tests.support import factories as make
+from tests.support.collector import heap_frozen
 from tests.support.faulty_standin import FaultyStandIn
 from tests.support.serve_process import Server, serve_env, wait_until
 
@@ -102,21 +109,38 @@ def report(
     return rate
 
 
-def run_servers(
+def pacing_for_each_other(url: str, replicas: int) -> bool:
+    """Every live process's heartbeat row says it paces for *replicas*."""
+    engine = make_engine(url, pool_size=1)
+    with engine.connect() as conn:
+        shares = list(conn.execute(select(Worker.pacing_for)).scalars())
+    engine.dispose()
+    return shares == [replicas] * replicas
+
+
+def run_fan_out(
     env: dict[str, str],
-    workdir: Path,
+    config: Path,
     replicas: int,
     prefix: str,
     count: int,
     standin: FaultyStandIn,
     timeout: float,
 ) -> None:
-    servers = [Server(env, workdir / f"serve-{prefix}-{i}.log") for i in range(replicas)]
+    """Start *replicas* servers; once they share the budget, plan *count* reminders due now."""
+    url = env["SDGBOT_DATABASE_URL"]
+    logs = config.parent
+    servers = [Server(env, logs / f"serve-{prefix}-{i}.log") for i in range(replicas)]
     try:
         for server in servers:
             server.wait_ready()
-        wait_until(lambda: len(delivered(standin, prefix)[0]) >= count, timeout, f"{count} sent")
-        time.sleep(1.5)  # anything sent twice would come now
+        wait_until(lambda: pacing_for_each_other(url, replicas), 30, "the shares")
+        with heap_frozen():
+            plan(url, config, count, prefix)
+            wait_until(
+                lambda: len(delivered(standin, prefix)[0]) >= count, timeout, f"{count} sent"
+            )
+            time.sleep(1.5)  # anything sent twice would come now
     finally:
         for server in servers:
             server.stop()
@@ -137,15 +161,16 @@ def main() -> None:
     replica_counts = (int_argument("--replicas", 0),) if "--replicas" in sys.argv else (1, 3)
     with FaultyStandIn() as standin:
         if limited_only:
-            limited(standin, url, config, work, count, rate, replica_counts)
+            limited(standin, url, config, count, rate, replica_counts)
             workdir.cleanup()
             return
         started = time.monotonic()
-        subprocess.run(
-            [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],
-            check=True,
-            cwd=ROOT,
-        )
+        with heap_frozen():  # as for the servers' calls below
+            subprocess.run(
+                [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],
+                check=True,
+                cwd=ROOT,
+            )
         loop_rate = report(
             "plain slack_sdk loop",
             count,
@@ -153,12 +178,11 @@ def main() -> None:
             target=f"(whole run {time.monotonic() - started:.1f} s)",
         )
 
-        plan(url, config, count, "UN")
-        run_servers(environment(standin, url, config, 1000), work, 1, "UN", count, standin, 120)
+        run_fan_out(environment(standin, url, config, 1000), config, 1, "UN", count, standin, 120)
         unlimited = report("sdgbot serve, no limit", count, *delivered(standin, "UN"), target="")
         print(f"{'':<28} {unlimited / loop_rate:.2f} of the plain loop's rate (target >= 0.8)")
 
-        limited(standin, url, config, work, count, rate, replica_counts)
+        limited(standin, url, config, count, rate, replica_counts)
     workdir.cleanup()
 
 
@@ -181,7 +205,6 @@ def limited(
     standin: FaultyStandIn,
     url: str,
     config: Path,
-    work: Path,
     count: int,
     rate: int,
     replica_counts: tuple[int, ...],
@@ -189,9 +212,8 @@ def limited(
     standin.limit_rate("chat.postMessage", rate)
     for replicas in replica_counts:
         prefix = f"U{replicas}R"
-        plan(url, config, count, prefix)
         env = environment(standin, url, config, rate)
-        run_servers(env, work, replicas, prefix, count, standin, 3 * count / rate + 30)
+        run_fan_out(env, config, replicas, prefix, count, standin, 3 * count / rate + 30)
         per_member, times, refused = delivered(standin, prefix)
         seconds = times[-1] - times[0]
         report(
