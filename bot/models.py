@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal_column,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -411,6 +412,27 @@ class Delivery(Base):
     # notice's old time and place (JSON; None for most kinds).
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Rows still to send, the values written out rather than bound: a query uses
+# the partial index below only when its WHERE holds this very term (SQLite
+# cannot prove it from bound parameters).
+DELIVERY_STILL_TO_SEND = Delivery.state.in_(
+    [
+        literal_column(f"'{DeliveryState.PENDING.value}'"),
+        literal_column(f"'{DeliveryState.SENDING.value}'"),
+    ]
+)
+# In the order workers claim them.  Sent, skipped and failed rows stay in the
+# table season after season, and every worker looks for due rows every second
+# (bot/delivery/claims.py): the index on due_at alone walked all past ones.
+Index(
+    "ix_deliveries_to_send",
+    Delivery.due_at,
+    Delivery.id,
+    sqlite_where=DELIVERY_STILL_TO_SEND,
+    postgresql_where=DELIVERY_STILL_TO_SEND,
+)
 
 
 class Worker(Base):

@@ -33,11 +33,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from bot.delivery.heartbeat import claimer_is_live
-from bot.models import Delivery, DeliveryState
+from bot.models import DELIVERY_STILL_TO_SEND, Delivery, DeliveryState
+
+# A row's moves run in a unit of work, or on the fan-out committer's bare
+# connection (bot/delivery/group_commit.py): plain UPDATEs either way.
+Writer = Session | Connection
 
 PENDING = DeliveryState.PENDING.value
 SENDING = DeliveryState.SENDING.value
@@ -104,7 +119,13 @@ def _claim_query(
 ) -> Any:
     return (
         select(Delivery.id, Delivery.state)
-        .where(Delivery.kind.in_(list(kinds)), _due(now), _claimable(now, timeout, claimant))
+        .where(
+            # Implied by _claimable, and there for the partial index of rows to send.
+            DELIVERY_STILL_TO_SEND,
+            Delivery.kind.in_(list(kinds)),
+            _due(now),
+            _claimable(now, timeout, claimant),
+        )
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )
@@ -180,7 +201,12 @@ def due_kinds_without_builder(db: Session, kinds: Collection[str], now: datetime
     """Kinds with due pending rows that nothing can build (their feature is not there yet)."""
     query = (
         select(Delivery.kind)
-        .where(Delivery.state == PENDING, _due(now), Delivery.kind.not_in(list(kinds)))
+        .where(
+            DELIVERY_STILL_TO_SEND,
+            Delivery.state == PENDING,
+            _due(now),
+            Delivery.kind.not_in(list(kinds)),
+        )
         .distinct()
     )
     return set(db.scalars(query))

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.models import Delivery, DeliveryState, Worker
+from bot.models import DELIVERY_STILL_TO_SEND, Delivery, Worker
 
 # A dead worker's row is kept this long for operators, then deleted.
 FORGET_AFTER = timedelta(hours=1)
@@ -146,6 +146,6 @@ def claims_of_dead_workers(db: Session, now: datetime, timeout: timedelta) -> in
         select(func.count())
         .select_from(Delivery)
         .where(Delivery.claimed_by.is_not(None), ~claimer_is_live(now, timeout))
-        .where(Delivery.state.in_([DeliveryState.PENDING, DeliveryState.SENDING]))
+        .where(DELIVERY_STILL_TO_SEND)
     )
     return int(db.scalar(query) or 0)
