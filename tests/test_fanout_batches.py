@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select, update
 
 from bot.clock import FixedClock
 from bot.delivery import claims, reminder_messages
@@ -175,19 +174,19 @@ def test_one_failing_move_does_not_fail_the_others_in_its_transaction(runtime: R
     holding = threading.Event()
     release = threading.Event()
 
-    def hold_the_committer(db: Session) -> str:
+    def hold_the_committer(db: Connection) -> str:
         holding.set()
         release.wait(10)
         return "held"
 
     def note(delivery_id: int, text: str) -> Any:
-        def move(db: Session) -> int:
+        def move(db: Connection) -> int:
             db.execute(update(Delivery).where(Delivery.id == delivery_id).values(last_error=text))
             return delivery_id
 
         return move
 
-    def broken(db: Session) -> None:
+    def broken(db: Connection) -> None:
         db.execute(update(Delivery).values(last_error="everyone"))
         raise RuntimeError("a bug in one move")
 

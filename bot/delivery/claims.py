@@ -216,7 +216,7 @@ def _owned(delivery_id: int, claimer: str, state: str) -> ColumnElement[bool]:
     return and_(Delivery.id == delivery_id, Delivery.claimed_by == claimer, Delivery.state == state)
 
 
-def _move(db: Session, condition: ColumnElement[bool], **values: object) -> bool:
+def _move(db: Writer, condition: ColumnElement[bool], **values: object) -> bool:
     result = db.execute(
         update(Delivery)
         .where(condition)
@@ -227,7 +227,7 @@ def _move(db: Session, condition: ColumnElement[bool], **values: object) -> bool
 
 
 def start_sending(
-    db: Session, delivery_id: int, *, claimer: str, now: datetime, timeout: timedelta
+    db: Writer, delivery_id: int, *, claimer: str, now: datetime, timeout: timedelta
 ) -> bool:
     """pending -> sending, only if this claimer still owns the row."""
     return _move(
@@ -240,49 +240,49 @@ def start_sending(
 
 
 def start_sending_many(
-    db: Session, delivery_ids: Collection[int], *, claimer: str, now: datetime, timeout: timedelta
+    db: Writer, delivery_ids: Collection[int], *, claimer: str, now: datetime, timeout: timedelta
 ) -> set[int]:
     """:func:`start_sending` for several rows in one statement; returns the rows moved.
 
-    Core, not the ORM: in a fan-out this runs for every row, and the ORM's
-    bookkeeping for an UPDATE costs more than the statement.
+    Core, not the ORM, and a statement built once: in a fan-out this runs
+    for every few rows, and building the statement (its cache key) cost
+    three times what SQLite took to run it.
     """
     if not delivery_ids:
         return set()
-    table = _table()
-    return set(
-        db.connection().scalars(
-            update(table)
-            .where(
-                table.c.id.in_(list(delivery_ids)),
-                table.c.claimed_by == claimer,
-                table.c.state == PENDING,
-            )
-            .values(state=SENDING, lease_until=now + timeout, attempts=table.c.attempts + 1)
-            .returning(table.c.id)
-        )
+    moved = _connection(db).scalars(
+        _START_SENDING,
+        {"row_ids": list(delivery_ids), "claimer": claimer, "lease_until": now + timeout},
     )
+    return set(moved)
 
 
 def _table() -> Table:
     return cast(Table, Delivery.__table__)
 
 
-def record_sent_many(
-    db: Session, sent: Collection[tuple[int, datetime, str]], *, claimer: str
-) -> set[int]:
-    """:func:`record_sent` for several (id, sent_at, ts) in one executemany.
-
-    Returns the rows moved.
-    """
-    if not sent:
-        return set()
+def _fan_out_statements() -> tuple[Any, Any]:
+    """The two moves every row of a fan-out makes, built once with bound parameters."""
     table = _table()
-    result = db.connection().execute(
+    start_sending = (
+        update(table)
+        .where(
+            table.c.id.in_(bindparam("row_ids", expanding=True)),
+            table.c.claimed_by == bindparam("claimer"),
+            table.c.state == PENDING,
+        )
+        .values(
+            state=SENDING,
+            lease_until=bindparam("lease_until"),
+            attempts=table.c.attempts + 1,
+        )
+        .returning(table.c.id)
+    )
+    record_sent = (
         update(table)
         .where(
             table.c.id == bindparam("row_id"),
-            table.c.claimed_by == claimer,
+            table.c.claimed_by == bindparam("claimer"),
             table.c.state == SENDING,
         )
         .values(
@@ -290,26 +290,49 @@ def record_sent_many(
             sent_at=bindparam("row_sent_at"),
             message_ts=bindparam("row_ts"),
             lease_until=None,
-        ),
-        [{"row_id": i, "row_sent_at": at, "row_ts": ts} for i, at, ts in sent],
+        )
+    )
+    return start_sending, record_sent
+
+
+_START_SENDING, _RECORD_SENT = _fan_out_statements()
+
+
+def _connection(db: Writer) -> Connection:
+    return db.connection() if isinstance(db, Session) else db
+
+
+def record_sent_many(
+    db: Writer, sent: Collection[tuple[int, datetime, str]], *, claimer: str
+) -> set[int]:
+    """:func:`record_sent` for several (id, sent_at, ts) in one executemany.
+
+    Returns the rows moved.
+    """
+    if not sent:
+        return set()
+    result = _connection(db).execute(
+        _RECORD_SENT,
+        [{"row_id": i, "claimer": claimer, "row_sent_at": at, "row_ts": ts} for i, at, ts in sent],
     )
     ids = {delivery_id for delivery_id, _, _ in sent}
+    table = _table()
     if result.rowcount == len(sent):
         return ids
     # Some row was no longer this claimer's: find which ones did move.
     wanted = {delivery_id: ts for delivery_id, _, ts in sent}
     return {
         delivery_id
-        for delivery_id, state, owner, ts in db.execute(
-            select(Delivery.id, Delivery.state, Delivery.claimed_by, Delivery.message_ts).where(
-                Delivery.id.in_(list(ids))
+        for delivery_id, state, owner, ts in _connection(db).execute(
+            select(table.c.id, table.c.state, table.c.claimed_by, table.c.message_ts).where(
+                table.c.id.in_(list(ids))
             )
         )
         if state == DeliveryState.SENT.value and owner == claimer and ts == wanted[delivery_id]
     }
 
 
-def record_sent(db: Session, delivery_id: int, *, claimer: str, now: datetime, ts: str) -> bool:
+def record_sent(db: Writer, delivery_id: int, *, claimer: str, now: datetime, ts: str) -> bool:
     return _move(
         db,
         _owned(delivery_id, claimer, SENDING),
@@ -320,7 +343,7 @@ def record_sent(db: Session, delivery_id: int, *, claimer: str, now: datetime, t
     )
 
 
-def record_skipped(db: Session, delivery_id: int, *, claimer: str, reason: str) -> bool:
+def record_skipped(db: Writer, delivery_id: int, *, claimer: str, reason: str) -> bool:
     return _move(
         db,
         _owned(delivery_id, claimer, PENDING),
@@ -330,7 +353,7 @@ def record_skipped(db: Session, delivery_id: int, *, claimer: str, reason: str) 
     )
 
 
-def hold(db: Session, delivery_id: int, *, claimer: str, until: datetime) -> bool:
+def hold(db: Writer, delivery_id: int, *, claimer: str, until: datetime) -> bool:
     """Back to the queue, not to be claimed before *until* (quiet hours)."""
     return _move(
         db,
@@ -342,7 +365,7 @@ def hold(db: Session, delivery_id: int, *, claimer: str, until: datetime) -> boo
 
 
 def release_after_rate_limit(
-    db: Session, delivery_id: int, *, claimer: str, not_before: datetime
+    db: Writer, delivery_id: int, *, claimer: str, not_before: datetime
 ) -> bool:
     """A 429 means Slack did not post it: back to pending, the call not counted."""
     return _move(
@@ -364,7 +387,7 @@ def _keeping_duplicate_mark(error: str) -> ColumnElement[str]:
 
 
 def release_for_retry(
-    db: Session, delivery_id: int, *, claimer: str, not_before: datetime, error: str
+    db: Writer, delivery_id: int, *, claimer: str, not_before: datetime, error: str
 ) -> bool:
     return _move(
         db,
@@ -378,7 +401,7 @@ def release_for_retry(
 
 
 def release_unsent(
-    db: Session, delivery_id: int, *, claimer: str, not_before: datetime, error: str
+    db: Writer, delivery_id: int, *, claimer: str, not_before: datetime, error: str
 ) -> bool:
     """The message could not even be built (a bug): retry later, counted as an attempt."""
     return _move(
@@ -393,7 +416,7 @@ def release_unsent(
 
 
 def record_failed(
-    db: Session, delivery_id: int, *, claimer: str, error: str, state: str = SENDING
+    db: Writer, delivery_id: int, *, claimer: str, error: str, state: str = SENDING
 ) -> bool:
     return _move(
         db,

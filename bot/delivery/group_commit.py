@@ -14,6 +14,11 @@ so a transaction of 16 moves is a couple of statements, not 16.
 
 If a shared transaction fails, each move is tried again in a transaction of
 its own, so one bad row cannot fail the others.
+
+The moves run on a bare Core connection (``Database.write_connection``), not
+in an ORM unit of work: a unit of work's own cost was twenty times that of
+the statements, and this one thread's transactions were what limited a
+fan-out's rate (bench/reminder_fanout.py).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from bot.runtime import Runtime
 
@@ -44,11 +49,11 @@ class Bulk(Generic[A]):
     transaction, and returns one result per arg, in their order.
     """
 
-    apply: Callable[[Session, Sequence[A]], Sequence[Any]]
+    apply: Callable[[Connection, Sequence[A]], Sequence[Any]]
     arg: A
 
 
-Move = Callable[[Session], Any] | Bulk[Any]
+Move = Callable[[Connection], Any] | Bulk[Any]
 
 # The most moves in one transaction: about what MAX_SENDING threads hand in
 # twice over, so a transaction stays short.
@@ -97,8 +102,8 @@ class GroupCommitter:
 
     def _apply(self, batch: list[tuple[Move, Future[Any]]]) -> None:
         try:
-            with self.runtime.unit_of_work(write=True) as db:
-                results = _run(db, [move for move, _ in batch])
+            with self.runtime.database.write_connection() as connection:
+                results = _run(connection, [move for move, _ in batch])
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
@@ -111,7 +116,7 @@ class GroupCommitter:
             done.set_result(result)
 
 
-def _run(db: Session, moves: list[Move]) -> list[Any]:
+def _run(db: Connection, moves: list[Move]) -> list[Any]:
     results: list[Any] = [None] * len(moves)
     bulks: dict[Any, list[int]] = {}
     for i, move in enumerate(moves):

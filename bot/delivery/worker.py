@@ -46,7 +46,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from bot.delivery import claims, heartbeat
@@ -464,12 +464,12 @@ class DeliveryWorker:
         return report
 
     def _commit_alone(self, move: Move) -> object:
-        with self.runtime.unit_of_work(write=True) as db:
+        with self.runtime.database.write_connection() as db:
             if isinstance(move, Bulk):
                 return move.apply(db, [move.arg])[0]
             return move(db)
 
-    def _start_many(self, db: Session, rows: Sequence[tuple[int, datetime]]) -> list[bool]:
+    def _start_many(self, db: Connection, rows: Sequence[tuple[int, datetime]]) -> list[bool]:
         """'sending' for the rows of several threads in one statement."""
         moved = claims.start_sending_many(
             db,
@@ -481,7 +481,7 @@ class DeliveryWorker:
         return [delivery_id in moved for delivery_id, _ in rows]
 
     def _sent_many(
-        self, db: Session, rows: Sequence[tuple[int, datetime, str]]
+        self, db: Connection, rows: Sequence[tuple[int, datetime, str]]
     ) -> list[tuple[str, ...]]:
         """'sent' for the rows of several threads in one statement."""
         moved = claims.record_sent_many(db, rows, claimer=self.claimer)
@@ -629,7 +629,13 @@ class DeliveryWorker:
             log.warning("delivery %s failed: %s", delivery_id, result.error)
 
     def _record(
-        self, db: Session, *, delivery_id: int, result: SendResult, attempt: int, moment: datetime
+        self,
+        db: Connection,
+        *,
+        delivery_id: int,
+        result: SendResult,
+        attempt: int,
+        moment: datetime,
     ) -> tuple[str, ...]:
         """Record one call's outcome (not 'sent': see _sent_many); returns the counters."""
         if result.outcome is Outcome.RATE_LIMITED:
