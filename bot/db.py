@@ -121,6 +121,19 @@ def _refuse_dml(state: ORMExecuteState) -> None:
         raise ReadOnlyUnitOfWork("this unit of work is read-only: use unit_of_work(write=True)")
 
 
+class UnitSession(Session):
+    """The session of a unit of work: a read-only one refuses writes.
+
+    The guards are listeners of this class, registered once: registered on
+    each session they cost about 0.06 ms a unit of work, and every request
+    opens two or three.
+    """
+
+
+event.listen(UnitSession, "before_flush", _refuse_flush)
+event.listen(UnitSession, "do_orm_execute", _refuse_dml)
+
+
 @dataclass
 class DeferredScrub:
     """A unit of work inside :meth:`Database.scrubs_deferred` asked for a scrub."""
@@ -140,7 +153,7 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sessions = sessionmaker(engine, class_=UnitSession, expire_on_commit=False)
         # SQLite has one writer at a time: this process's writers take turns here.
         self._sqlite_writer = FairLock()
         self._scrub_lock = threading.Lock()
@@ -198,12 +211,10 @@ class Database:
         if locked:
             connection = self.engine.connect()
             connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
-            session = Session(bind=connection, expire_on_commit=False)
+            session = UnitSession(bind=connection, expire_on_commit=False)
         else:
             session = self._sessions()
         session.info["read_only"] = not write
-        event.listen(session, "before_flush", _refuse_flush)
-        event.listen(session, "do_orm_execute", _refuse_dml)
         try:
             yield session
             session.commit()
