@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,25 +45,24 @@ def envelope_key(envelope_id: str) -> str:
 # Every request runs this insert: built once per dialect, and on the table rather
 # than the mapped class, which spares it the ORM's bulk-insert path (about half
 # its cost on SQLite; bench/command_latency.py).
-_SEEN = SlackRequestSeen.__table__
+_SEEN = cast(Table, SlackRequestSeen.__table__)
 _REMEMBER = {
     name: dialect.insert(_SEEN).on_conflict_do_nothing().returning(_SEEN.c.key)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
-def remember_request(db: Session, key: str, now: datetime) -> bool:
+def remember_request(db: Session | Connection, key: str, now: datetime) -> bool:
     """Record *key*; ``False`` when it was already recorded (a replay or a retry)."""
-    dialect = "postgresql" if db.get_bind().dialect.name == "postgresql" else "sqlite"
+    bind = db.get_bind() if isinstance(db, Session) else db
+    dialect = "postgresql" if bind.dialect.name == "postgresql" else "sqlite"
     # RETURNING says whether the row went in (a rowcount may be -1).
     inserted = db.execute(_REMEMBER[dialect], {"key": key, "seen_at": now})
     return inserted.scalar_one_or_none() is not None
 
 
-def purge_seen_requests(db: Session, now: datetime) -> int:
-    result = db.execute(
-        delete(SlackRequestSeen).where(SlackRequestSeen.seen_at < now - REMEMBERED_FOR)
-    )
+def purge_seen_requests(db: Session | Connection, now: datetime) -> int:
+    result = db.execute(delete(_SEEN).where(_SEEN.c.seen_at < now - REMEMBERED_FOR))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -75,9 +75,11 @@ class SeenRequests:
 
     def first_time(self, key: str, now: datetime) -> bool:
         """``True`` the first time *key* is seen; raises SQLAlchemyError when it cannot tell."""
-        # On SQLite the write unit of work queues behind this process's other
-        # writers (bot/db.py FairLock) instead of sleeping in the busy handler.
-        with self.runtime.unit_of_work(write=True) as db:
+        # On SQLite the write queues behind this process's other writers
+        # (bot/db.py FairLock) instead of sleeping in the busy handler.  A bare
+        # connection, not a unit of work: every request runs this, and an ORM
+        # session's set-up and commit cost more than the insert.
+        with self.runtime.database.write_connection() as db:
             first_time = remember_request(db, key, now)
             if first_time and time.monotonic() >= self._next_purge:
                 self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
