@@ -81,6 +81,12 @@ def translations(language: str) -> gettext.NullTranslations:
     return merged or gettext.NullTranslations()
 
 
+@cache
+def _babel_locale(language: str) -> Locale:
+    # Parsed once per language: a card's dates and times ask for it a dozen times.
+    return Locale.parse(BABEL_LOCALES[language])
+
+
 @dataclass(frozen=True)
 class Translator:
     """Wording and date formats for one reader: language + time zone."""
@@ -94,7 +100,7 @@ class Translator:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(BABEL_LOCALES[self.language])
+        return _babel_locale(self.language)
 
     def gettext(self, message: str, **values: object) -> str:
         text = translations(self.language).gettext(message)
