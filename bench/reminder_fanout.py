@@ -6,10 +6,11 @@ figures; asserts nothing.  ``--limited-only`` runs the limited mode alone
 (with ``--replicas N``: N processes only; one, then three without it), and
 prints when any 429 came.  Modes:
 
-- *plain loop*: one slack_sdk WebClient posting the same messages one after
-  another in a process of its own: the yardstick;
 - *no limit*: one `sdgbot serve` with a budget of 1000/s (the most the config
   allows), the stand-in answering everything; target: >= 0.8 of the loop's rate;
+- *plain loop*, right after it: one slack_sdk WebClient posting the same
+  messages (each text and its blocks, as the stand-in received them from the
+  bot) one after another in a process of its own: the yardstick;
 - *limited*: the stand-in allows chat.postMessage R/s (429 beyond) and the
   budget is R: one process, then three replicas sharing it; target: total
   <= 1.05 x count/R, 0 lost, 0 duplicates.
@@ -24,6 +25,7 @@ threads, and a full garbage collection here would bunch the arrivals.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -49,11 +51,13 @@ TEAM = "T0001"
 TOKEN = "xoxb-bench"
 
 PLAIN_LOOP = """
-import sys
+import json, sys
 from slack_sdk import WebClient
 client = WebClient(token=sys.argv[1], base_url=sys.argv[2], retry_handlers=[])
-for i in range(int(sys.argv[3])):
-    client.chat_postMessage(channel=f"UP{i:06d}", text="Reminder: the session starts in 1 hour")
+with open(sys.argv[3], encoding="utf-8") as messages:
+    for i, message in enumerate(json.load(messages)):
+        channel = f"UP{i:06d}"
+        client.chat_postMessage(channel=channel, text=message["text"], blocks=message["blocks"])
 """
 
 
@@ -93,6 +97,15 @@ def delivered(standin: FaultyStandIn, prefix: str) -> tuple[Counter[str], list[f
     ok = [c for c in calls if c.status == 200 and c.response.get("ok")]
     refused = sum(1 for c in calls if c.status == 429)
     return Counter(str(c.args["channel"]) for c in ok), sorted(c.at for c in ok), refused
+
+
+def sent_messages(standin: FaultyStandIn, prefix: str) -> list[dict[str, object]]:
+    """The text and blocks of each message the bot posted, as the stand-in received them."""
+    return [
+        {"text": c.args.get("text", ""), "blocks": c.args.get("blocks")}
+        for c in standin.calls_to("chat.postMessage")
+        if str(c.args["channel"]).startswith(prefix) and c.status == 200
+    ]
 
 
 def report(
@@ -164,10 +177,17 @@ def main() -> None:
             limited(standin, url, config, count, rate, replica_counts)
             workdir.cleanup()
             return
+        run_fan_out(environment(standin, url, config, 1000), config, 1, "UN", count, standin, 120)
+        unlimited = report("sdgbot serve, no limit", count, *delivered(standin, "UN"), target="")
+
+        # The yardstick posts the very messages the bot sent: the stand-in reads
+        # and checks each one's blocks, which costs its process as much for both.
+        sent = work / "messages.json"
+        sent.write_text(json.dumps(sent_messages(standin, "UN")), encoding="utf-8")
         started = time.monotonic()
-        with heap_frozen():  # as for the servers' calls below
+        with heap_frozen():  # as for the servers' calls
             subprocess.run(
-                [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(count)],
+                [sys.executable, "-c", PLAIN_LOOP, TOKEN, standin.api_url, str(sent)],
                 check=True,
                 cwd=ROOT,
             )
@@ -177,9 +197,6 @@ def main() -> None:
             *delivered(standin, "UP"),
             target=f"(whole run {time.monotonic() - started:.1f} s)",
         )
-
-        run_fan_out(environment(standin, url, config, 1000), config, 1, "UN", count, standin, 120)
-        unlimited = report("sdgbot serve, no limit", count, *delivered(standin, "UN"), target="")
         print(f"{'':<28} {unlimited / loop_rate:.2f} of the plain loop's rate (target >= 0.8)")
 
         limited(standin, url, config, count, rate, replica_counts)
