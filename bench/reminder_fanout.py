@@ -1,10 +1,11 @@
 """A reminder fan-out through real `sdgbot serve` processes, against the Web API stand-in.
 
 Run by hand: ``.venv/bin/python bench/reminder_fanout.py [--count 5000]
-[--rate 100] [--database URL] [--limited-only] [--replicas N]``.  Prints
-figures; asserts nothing.  ``--limited-only`` runs the limited mode alone
-(with ``--replicas N``: N processes only; one, then three without it), and
-prints when any 429 came.  Modes:
+[--rate 100] [--database URL] [--limited-only] [--replicas N]
+[--unlimited-only]``.  Prints figures; asserts nothing.  ``--limited-only``
+runs the limited mode alone (with ``--replicas N``: N processes only; one,
+then three without it), and prints when any 429 came; ``--unlimited-only``
+the no-limit mode and its yardstick alone.  Modes:
 
 - *no limit*: one `sdgbot serve` with a budget of 1000/s (the most the config
   allows), the stand-in answering everything; target: >= 0.8 of the loop's rate;
@@ -198,6 +199,9 @@ def main() -> None:
             target=f"(whole run {time.monotonic() - started:.1f} s)",
         )
         print(f"{'':<28} {unlimited / loop_rate:.2f} of the plain loop's rate (target >= 0.8)")
+        if "--unlimited-only" in sys.argv:
+            workdir.cleanup()
+            return
 
         limited(standin, url, config, count, rate, replica_counts)
     workdir.cleanup()
