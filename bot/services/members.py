@@ -115,7 +115,8 @@ def reader_for(
 def load_reader(
     db: Session, team_id: str, slack_user_id: str, settings: Settings, now: datetime
 ) -> Reader:
-    fields = db.execute(_READER_FIELDS, {"team_id": team_id, "user_id": slack_user_id}).first()
+    query = {"team_id": team_id, "user_id": slack_user_id}
+    fields = db.connection().execute(_READER_FIELDS, query).first()
     return reader_for(fields, slack_user_id, settings, now)
 
 

@@ -178,7 +178,8 @@ def _agendas(db: Session, sessions: list[ProgrammeSession]) -> dict[int, tuple[A
             )
     if missing:
         items: dict[int, list[AgendaEntry]] = {session_id: [] for session_id in missing}
-        for session_id, starts, title, speakers in db.execute(_AGENDAS, {"ids": missing}):
+        rows = db.connection().execute(_AGENDAS, {"ids": missing})
+        for session_id, starts, title, speakers in rows:
             items[session_id].append(AgendaEntry(starts, title, tuple(speakers)))
         found.update((session_id, tuple(entries)) for session_id, entries in items.items())
     return found
@@ -190,8 +191,11 @@ def _views(
     ids = [s.id for s in sessions]
     if not ids:
         return []
+    # Plain column queries, run on the connection: the ORM's execution path
+    # added more than SQLite took to answer them (bench/command_latency.py).
+    connection = db.connection()
     counts: dict[int, tuple[int, int]] = {}
-    for session_id, status, attendance, count in db.execute(_SEAT_COUNTS, {"ids": ids}):
+    for session_id, status, attendance, count in connection.execute(_SEAT_COUNTS, {"ids": ids}):
         room, waiting = counts.get(session_id, (0, 0))
         # A seat offered (a priced promotion, a colleague signed up) is held: not left.
         if status in SEAT_HOLDING and attendance == Attendance.ROOM:
@@ -201,7 +205,9 @@ def _views(
         counts[session_id] = (room, waiting)
     statuses: dict[int, str] = {}
     if slack_user_id:
-        own = db.execute(_OWN_STATUSES, {"ids": ids, "team_id": team_id, "user_id": slack_user_id})
+        own = connection.execute(
+            _OWN_STATUSES, {"ids": ids, "team_id": team_id, "user_id": slack_user_id}
+        )
         statuses = {session_id: status for session_id, status in own}
     colleagues = _colleague_confirmed(
         db, [s.id for s in sessions if s.price], team_id, slack_user_id
@@ -216,12 +222,13 @@ def _colleague_confirmed(
     """Priced sessions where someone else from the reader's organisation is confirmed."""
     if not slack_user_id or not priced_ids:
         return frozenset()
-    reader = db.execute(
+    connection = db.connection()
+    reader = connection.execute(
         _READER_ORGANISATION, {"team_id": team_id, "user_id": slack_user_id}
     ).first()
     if reader is None or reader.organisation_id is None:
         return frozenset()
-    rows = db.scalars(
+    rows = connection.scalars(
         _COLLEAGUES_CONFIRMED,
         {"ids": priced_ids, "organisation_id": reader.organisation_id, "member_id": reader.id},
     )
