@@ -17,16 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from babel.numbers import get_decimal_symbol
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.rendering.spreadsheet_cells import CellValue, csv_delimiter, neutralised, safe_cell
+
+if TYPE_CHECKING:
+    from re import Pattern
+
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -76,11 +78,11 @@ def csv_bytes(table: Table, language: str, locale: str) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_value(value: CellValue) -> CellValue:
+def _xlsx_value(value: CellValue, illegal: Pattern[str]) -> CellValue:
     value = safe_cell(value)
     if isinstance(value, str):
         # Control characters other than tab and newline make the file unreadable.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return illegal.sub("", value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         raise ValueError("spreadsheet moments are local and naive")
     return value
@@ -113,12 +115,21 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     being kept as cells (an export of 100,000 rows in seconds, not minutes).
     Column widths therefore come first, from the rows' values.
     """
+    # openpyxl, and the numpy and lxml it loads when they are installed, come
+    # with the first workbook: about 40 MB an idle `sdgbot serve` never needs
+    # (bench/footprint.py).
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.name, taken))
-        rows = [[_xlsx_value(value) for value in row] for row in table.rows]
+        rows = [[_xlsx_value(value, ILLEGAL_CHARACTERS_RE) for value in row] for row in table.rows]
         widths = [_display_width(title) for title in table.header]
         for values in rows:
             widths = [
@@ -130,28 +141,30 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
                 _MAX_COLUMN_WIDTH, width + 2
             )
         sheet.freeze_panes = "A2"
-        sheet.append([_header_cell(sheet, _xlsx_value(title), bold) for title in table.header])
+        header = [_xlsx_value(title, ILLEGAL_CHARACTERS_RE) for title in table.header]
+        sheet.append([_header_cell(WriteOnlyCell(sheet, value=title), bold) for title in header])
         for values in rows:
-            sheet.append([_typed_cell(sheet, value) for value in values])
+            sheet.append([_typed_cell(sheet, value, WriteOnlyCell) for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _header_cell(sheet: WriteOnlyWorksheet, value: CellValue, bold: Font) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+def _header_cell(cell: WriteOnlyCell, bold: Font) -> WriteOnlyCell:
     cell.font = bold
     return cell
 
 
-def _typed_cell(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+def _typed_cell(
+    sheet: WriteOnlyWorksheet, value: CellValue, make_cell: type[WriteOnlyCell]
+) -> CellValue | WriteOnlyCell:
     """A moment or a date as a cell with its format; anything else as it is."""
     if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = make_cell(sheet, value=value)
         cell.number_format = _DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = make_cell(sheet, value=value)
         cell.number_format = _DATE_FORMAT
         return cell
     return value

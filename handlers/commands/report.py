@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from bot.commands import CommandName
 from bot.rendering.reply import Reply
-from bot.rendering.report_pdf import season_report_pdf
 from bot.rendering.season_report import report_filename, report_sent_reply, report_working_reply
 from bot.services.season_report import season_report
 from handlers.feedback_reports import dm_channel
@@ -17,6 +16,10 @@ from handlers.frame import CommandAnswer, FollowUp, Request
 
 
 def report_to_dm(req: Request, season_key: str) -> Reply:
+    # fpdf2 (with Pillow and fontTools) is loaded with the first report, not at
+    # start-up: an idle `sdgbot serve` never needs it (bench/footprint.py).
+    from bot.rendering.report_pdf import season_report_pdf
+
     with req.db() as db:
         report = season_report(db, req.team, season_key or None, req.now, req.settings.bot.zone)
     req.web.files_upload_v2(
