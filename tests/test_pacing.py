@@ -7,6 +7,7 @@ import random
 import pytest
 
 from bot.delivery.pacing import Pacer, replica_rate
+from tests.support.rates import max_in_one_second
 
 BUDGET = 100
 
@@ -34,15 +35,6 @@ def calls_at(pacer: Pacer, clock: LateClock, count: int) -> list[float]:
     return moments
 
 
-def busiest_second(moments: list[float]) -> int:
-    start, busiest = 0, 0
-    for end, moment in enumerate(moments):
-        while moments[start] <= moment - 1.0:
-            start += 1
-        busiest = max(busiest, end - start + 1)
-    return busiest
-
-
 def test_a_late_wake_up_is_made_up_at_the_next_call_not_lost() -> None:
     rate = replica_rate(BUDGET, 1)  # 97.02/s
     clock = LateClock(0.002)
@@ -59,7 +51,7 @@ def test_no_second_holds_more_calls_than_the_share_allows_however_late_threads_w
         clock = LateClock(random.Random(replicas))
         pacer = Pacer(rate, monotonic=clock.monotonic, sleep=clock.sleep)
         moments = calls_at(pacer, clock, 20 * int(rate))
-        assert busiest_second(moments) <= whole
+        assert max_in_one_second(moments) <= whole
         assert (len(moments) - 1) / (moments[-1] - moments[0]) > 0.995 * rate
 
 

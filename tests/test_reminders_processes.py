@@ -26,6 +26,7 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.support import factories as make
 from tests.support.collector import heap_frozen
 from tests.support.faulty_standin import FaultyStandIn
+from tests.support.rates import max_in_one_second
 from tests.support.serve_process import Server, serve_env, wait_until
 
 pytestmark = pytest.mark.slow
@@ -117,17 +118,6 @@ def claimed_by(database: Database, worker_id: str) -> set[int]:
                 )
             )
         )
-
-
-def max_in_one_second(times: list[float]) -> int:
-    """The most calls that arrived within any one-second window."""
-    times = sorted(times)
-    most, start = 0, 0
-    for end, at in enumerate(times):
-        while times[start] <= at - 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
 
 
 def assert_duplicates_only_where_marked(
