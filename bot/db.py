@@ -171,15 +171,8 @@ class Database:
         after this process's earlier writers (:class:`FairLock`).  On
         PostgreSQL the services lock the rows they need instead.
         """
-        locked = write and self.is_sqlite
-        if locked:
-            self._sqlite_writer.acquire()
-        try:
-            with self._unit(write=write, locked=locked) as session:
-                yield session
-        finally:
-            if locked:
-                self._sqlite_writer.release()
+        with self._writers_turn(write) as locked, self._unit(write=write, locked=locked) as session:
+            yield session
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -192,25 +185,37 @@ class Database:
         of three rows' UPDATE is 0.03 ms in SQLite itself), and under a
         fan-out's threads that became the one committer thread's limit.
         """
-        locked = self.is_sqlite
+        with (
+            self._writers_turn(True) as locked,
+            self._connect(locked) as connection,
+            connection.begin(),
+        ):
+            yield connection
+
+    @contextmanager
+    def _writers_turn(self, write: bool) -> Iterator[bool]:
+        """For a writer on SQLite, this process's turn (:class:`FairLock`); yields whether taken."""
+        locked = write and self.is_sqlite
         if locked:
             self._sqlite_writer.acquire()
         try:
-            with self.engine.connect() as connection:
-                if locked:
-                    connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
-                with connection.begin():
-                    yield connection
+            yield locked
         finally:
             if locked:
                 self._sqlite_writer.release()
+
+    def _connect(self, locked: bool) -> Connection:
+        """A connection whose transaction, with *locked*, begins with SQLite's write lock."""
+        connection = self.engine.connect()
+        if locked:
+            connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+        return connection
 
     @contextmanager
     def _unit(self, *, write: bool, locked: bool) -> Iterator[Session]:
         connection = None
         if locked:
-            connection = self.engine.connect()
-            connection.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+            connection = self._connect(locked)
             session = UnitSession(bind=connection, expire_on_commit=False)
         else:
             session = self._sessions()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,9 +37,10 @@ class Reader:
 
 
 # Built once: every request from a member looks them up.
-_MEMBER_BY_SLACK_ID = select(Member).where(
+_THIS_MEMBER = and_(
     Member.team_id == bindparam("team_id"), Member.slack_user_id == bindparam("user_id")
 )
+_MEMBER_BY_SLACK_ID = select(Member).where(_THIS_MEMBER)
 
 
 class ReaderFields(Protocol):
@@ -59,7 +60,7 @@ class ReaderFields(Protocol):
 # (the mapped object's loading was most of the lookup's cost).
 _READER_FIELDS = select(
     Member.language, Member.slack_locale, Member.slack_tz, Member.slack_profile_fetched_at
-).where(Member.team_id == bindparam("team_id"), Member.slack_user_id == bindparam("user_id"))
+).where(_THIS_MEMBER)
 
 
 def find_member(db: Session, team_id: str, slack_user_id: str) -> Member | None:
