@@ -107,7 +107,7 @@ def _claimable(now: datetime, timeout: timedelta, claimant: Claimant) -> ColumnE
         ~claimer_is_live(claimant.judged_at or now, timeout),
     )
     unclaimed_or_orphaned = or_(Delivery.claimed_by.is_(None), silent_other)
-    claimable = and_(Delivery.state.in_([PENDING, SENDING]), unclaimed_or_orphaned)
+    claimable = and_(DELIVERY_STILL_TO_SEND, unclaimed_or_orphaned)
     if not claimant.own_orphans:
         return claimable
     own_orphan = and_(Delivery.state == SENDING, Delivery.claimed_by == claimant.claimer)
@@ -311,19 +311,20 @@ def record_sent_many(
     """
     if not sent:
         return set()
-    result = _connection(db).execute(
+    connection = _connection(db)
+    result = connection.execute(
         _RECORD_SENT,
         [{"row_id": i, "claimer": claimer, "row_sent_at": at, "row_ts": ts} for i, at, ts in sent],
     )
     ids = {delivery_id for delivery_id, _, _ in sent}
-    table = _table()
     if result.rowcount == len(sent):
         return ids
     # Some row was no longer this claimer's: find which ones did move.
     wanted = {delivery_id: ts for delivery_id, _, ts in sent}
+    table = _table()
     return {
         delivery_id
-        for delivery_id, state, owner, ts in _connection(db).execute(
+        for delivery_id, state, owner, ts in connection.execute(
             select(table.c.id, table.c.state, table.c.claimed_by, table.c.message_ts).where(
                 table.c.id.in_(list(ids))
             )
