@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import FeeSettings
@@ -150,26 +150,52 @@ class MyRegistration:
 # --- locking and counting ---------------------------------------------------------------
 
 
-def lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> ProgrammeSession:
-    """The session row, locked for this transaction (default: the next upcoming one)."""
+def _session_query(team_id: str, key: str | None, now: datetime) -> Select[tuple[ProgrammeSession]]:
     query = select(ProgrammeSession).where(ProgrammeSession.team_id == team_id)
     if key:
-        query = query.where(func.lower(ProgrammeSession.key) == key.lower())
-    else:
-        query = (
-            query.where(
-                ProgrammeSession.starts_at > now,
-                ProgrammeSession.cancelled_at.is_(None),
-            )
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
-            .limit(1)
+        return query.where(func.lower(ProgrammeSession.key) == key.lower())
+    return (
+        query.where(
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.cancelled_at.is_(None),
         )
-    session = db.scalar(query.with_for_update())
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.key)
+        .limit(1)
+    )
+
+
+def _found(
+    db: Session, session: ProgrammeSession | None, team_id: str, key: str | None
+) -> ProgrammeSession:
     if session is None:
         if key:
             find_session(db, team_id, key)  # raises SessionNotFound with suggestions
         raise NoUpcomingSession()
     return session
+
+
+def lock_session(db: Session, team_id: str, key: str | None, now: datetime) -> ProgrammeSession:
+    """The session row, locked for this transaction (default: the next upcoming one)."""
+    return _found(db, db.scalar(_session_query(team_id, key, now).with_for_update()), team_id, key)
+
+
+def lock_read_session(db: Session, session: ProgrammeSession) -> None:
+    """Lock the row of a session this transaction has read without locking it.
+
+    The lock reads the row's columns in the same statement (not its agenda);
+    should one have changed since it was read, the session is read again.
+    On SQLite the write transaction is the database's only writer already.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        return
+    table = ProgrammeSession.__table__
+    row = db.execute(select(table).where(table.c.id == session.id).with_for_update()).one()
+    mapper = inspect(ProgrammeSession)
+    if any(
+        getattr(session, mapper.get_property_by_column(column).key) != row._mapping[column]
+        for column in table.columns
+    ):
+        db.refresh(session)
 
 
 # Seats held: confirmed, and offered to a waiting member who has not answered yet.
@@ -189,17 +215,19 @@ def room_seats_taken(db: Session, session_id: int) -> int:
     )
 
 
-def _waiting_list(db: Session, session_id: int) -> list[Registration]:
-    return list(
-        db.scalars(
-            select(Registration)
-            .where(
-                Registration.session_id == session_id,
-                Registration.status == RegistrationStatus.WAITING,
-            )
-            .order_by(Registration.queued_at, Registration.id)
+def _waiting_list(db: Session, session_id: int, *, first: int | None = None) -> list[Registration]:
+    """The waiting list in its order; only its *first* rows when given."""
+    query = (
+        select(Registration)
+        .where(
+            Registration.session_id == session_id,
+            Registration.status == RegistrationStatus.WAITING,
         )
+        .order_by(Registration.queued_at, Registration.id)
     )
+    if first is not None:
+        query = query.limit(first)
+    return list(db.scalars(query))
 
 
 def _waiting_position(db: Session, registration: Registration) -> int:
@@ -243,12 +271,15 @@ def fill_seats(db: Session, session: ProgrammeSession, now: datetime) -> tuple[P
     """
     if session.cancelled_at is not None or session.starts_at <= now:
         return ()
-    waiting = _waiting_list(db, session.id)
-    if not waiting:
-        return ()
+    # Every registration passes here with the session row locked: a full room
+    # (the usual case in a burst) must not load the waiting list, which grows
+    # with every member who registers for it.
+    first: int | None = None
     if session.capacity > 0:
-        free = session.capacity - room_seats_taken(db, session.id)
-        waiting = waiting[: max(free, 0)]
+        first = session.capacity - room_seats_taken(db, session.id)
+        if first <= 0:
+            return ()
+    waiting = _waiting_list(db, session.id, first=first)
     promoted: list[Promotion] = []
     offering = session_price(session) > 0
     for registration in waiting:
@@ -325,33 +356,43 @@ def register_member(
     both a place and an online link and *attendance* is not given; nothing is
     written then.
     """
-    session = lock_session(db, team_id, session_key, now)
-    if session.cancelled_at is not None:
-        raise SessionCancelled(session.title)
-    if session.starts_at <= now:
-        raise RegistrationClosed(session.title)
+    # Everything that can refuse or answer without writing is read before the
+    # session row is locked: in a burst for one session every registration
+    # queues on that lock, so each statement run while it is held is waited
+    # for by all the others.
+    session = _found(db, db.scalar(_session_query(team_id, session_key, now)), team_id, session_key)
+    _check_open(session, now)
     member = find_member(db, team_id, slack_user_id)
     registration = registration_of(db, session.id, member.id) if member else None
     if member is not None and registration is not None:
         if registration.status == RegistrationStatus.OFFERED and not member.has_profile:
             # A colleague signed up by someone else: the profile comes first.
             raise ProfileRequired(session.key, ask_attendance=False)
-        if registration.status == RegistrationStatus.OFFERED:
-            # Registering while a seat is offered (the card showed the price) accepts it.
-            registration.status = RegistrationStatus.CONFIRMED
-            registration.promoted_at = now
-            db.flush()
-            return _outcome(db, session, member, registration, fees, already=False)
-        if registration.status != RegistrationStatus.CANCELLED:
+        if registration.status not in (RegistrationStatus.OFFERED, RegistrationStatus.CANCELLED):
             return _outcome(db, session, member, registration, fees, already=True)
     if member is None or not member.has_profile:
         ask = session.is_hybrid and attendance not in (Attendance.ROOM, Attendance.ONLINE)
         raise ProfileRequired(session.key, ask_attendance=ask)
-    if session.members_only:
-        season = season_of_session(db, session)
-        if not is_member(db, team_id, member.id, season.key):
-            raise MembersOnly(session.key, session.title, season.key)
-    mode = attendance_for(session, attendance)
+    offered = registration is not None and registration.status == RegistrationStatus.OFFERED
+    mode = None if offered else _seat_wanted(db, session, member, attendance)
+    lock_read_session(db, session)
+    _check_open(session, now)
+    # Read again under the lock: the member's other click, or the offer's lapse, may have won.
+    registration = db.scalar(
+        select(Registration)
+        .where(Registration.session_id == session.id, Registration.member_id == member.id)
+        .execution_options(populate_existing=True)
+    )
+    if registration is not None and registration.status == RegistrationStatus.OFFERED:
+        # Registering while a seat is offered (the card showed the price) accepts it.
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        db.flush()
+        return _outcome(db, session, member, registration, fees, already=False)
+    if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+        return _outcome(db, session, member, registration, fees, already=True)
+    if mode is None:  # the offer lapsed while this click waited for the lock
+        mode = _seat_wanted(db, session, member, attendance)
     # Seats freed by a capacity change in the programme file go to the waiting list first.
     promoted = fill_seats(db, session, now)
     seat_free = (
@@ -374,6 +415,24 @@ def register_member(
     registration.promoted_at = None
     db.flush()
     return _outcome(db, session, member, registration, fees, already=False, promoted=promoted)
+
+
+def _seat_wanted(
+    db: Session, session: ProgrammeSession, member: Member, attendance: str | None
+) -> str:
+    """The attendance a new registration takes; raises what refuses it."""
+    if session.members_only:
+        season = season_of_session(db, session)
+        if not is_member(db, session.team_id, member.id, season.key):
+            raise MembersOnly(session.key, session.title, season.key)
+    return attendance_for(session, attendance)
+
+
+def _check_open(session: ProgrammeSession, now: datetime) -> None:
+    if session.cancelled_at is not None:
+        raise SessionCancelled(session.title)
+    if session.starts_at <= now:
+        raise RegistrationClosed(session.title)
 
 
 def _outcome(
