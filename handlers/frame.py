@@ -8,8 +8,8 @@ Each listener is registered through :class:`Frame`, which for every request:
    that", never an exception;
 2. acks within Slack's three seconds: with the answer itself where it is
    computed fast (a known member's ``/sdg next``), otherwise empty (or with
-   "working on it") and the rest runs after the ack (bolt's lazy listener
-   for buttons and modals; for commands, only when there is a rest);
+   "working on it") and the rest runs after the ack, in the listener pool,
+   when there is a rest;
 3. confirms a facilitator with Slack (a fresh check) before any facilitator
    listener runs, on the command, the button and the modal path alike;
 4. answers on the right surface: the ack body, the response_url, the
@@ -64,7 +64,7 @@ from handlers.profile import refresh_slack_profile
 
 log = logging.getLogger("sdgbot.errors")
 
-# Context keys, from the ack to the lazy listener (bolt copies the context).
+# Context keys, from the ack to its follow-up (which gets the same context).
 REQUEST_ID = "sdg_request_id"  # may be set by an outer layer; the frame keeps it
 _FOLLOW_UP = "sdg_follow_up"
 _DEFERRED = "sdg_deferred"
@@ -476,6 +476,25 @@ class Frame:
         for work in req.afterwards:
             self._send_safely(req, work)
 
+    def _after_ack(
+        self,
+        follow_up: Callable[[dict[str, Any], BoltContext, WebClient, Respond], None],
+        body: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
+        """Run *follow_up* in the listener pool once the ack is on its way.
+
+        Not bolt's lazy listeners: they copy the request, parsing the whole
+        form body again (a submission's or a click's payload carries the
+        whole view or message), and start a thread even when the ack said
+        everything.  Here only requests with work left start one.
+        """
+        self.app.listener_runner.listener_executor.submit(
+            self._run_after_ack, follow_up, body, context, client, respond
+        )
+
     @staticmethod
     def _run_after_ack(
         follow_up: Callable[[dict[str, Any], BoltContext, WebClient, Respond], None],
@@ -487,7 +506,7 @@ class Frame:
         try:
             follow_up(body, context, client, respond)
         except Exception:  # noqa: BLE001 - the follow-up answers its own errors; this is a bug
-            log.exception("a command's follow-up failed")
+            log.exception("a follow-up failed")
 
     def confirm_facilitator(self, req: Request) -> None:
         """The fresh check (Slack's user group now); raises NotAFacilitator."""
@@ -517,11 +536,8 @@ class Frame:
                 or isinstance(context.get(_FOLLOW_UP), FollowUp)
                 or context.get(_REFRESH)
             ):
-                # Most commands are answered in the ack alone; bolt's lazy listener
-                # would copy the request and start a thread for each of them.
-                self.app.listener_runner.listener_executor.submit(
-                    self._run_after_ack, follow_up, body, context, client, respond
-                )
+                # Most commands are answered in the ack alone.
+                self._after_ack(follow_up, body, context, client, respond)
 
         def answer_in_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             req, problem = self.read_request(body, context)
@@ -601,8 +617,15 @@ class Frame:
         profile again just before erasing it).
         """
 
-        def acknowledge(ack: Ack) -> None:
+        def acknowledge(
+            ack: Ack,
+            body: dict[str, Any],
+            context: BoltContext,
+            client: WebClient,
+            respond: Respond,
+        ) -> None:
             ack()
+            self._after_ack(run, body, context, client, respond)
 
         def run(
             body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
@@ -623,8 +646,8 @@ class Frame:
                 self._send_safely(req, lambda: req.answer(failure))
             self._afterwards(req)
 
-        run.__name__ = f"action_{action_id}"
-        self.app.action(action_id)(ack=acknowledge, lazy=[run])
+        acknowledge.__name__ = f"action_{action_id}"
+        self.app.action(action_id)(acknowledge)
 
     # -- modals
 
@@ -662,12 +685,20 @@ class Frame:
             else:
                 ack()
 
-        def acknowledge(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        def acknowledge(
+            ack: Ack,
+            body: dict[str, Any],
+            context: BoltContext,
+            client: WebClient,
+            respond: Respond,
+        ) -> None:
             # VACUUM after an anonymous answer would hold up the ack: the lazy part runs it.
             with self.runtime.database.scrubs_deferred() as deferred:
                 submit_and_ack(ack, body, context)
             if deferred.needed:
                 context[_SCRUB] = True
+            if context.get(_SCRUB) or callable(context.get(_FOLLOW_UP)):
+                self._after_ack(run, body, context, client, respond)
 
         def submit_and_ack(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             req, problem = self.read_request(body, context)
@@ -715,8 +746,8 @@ class Frame:
                 self._send_safely(req, lambda: self._show_in_modal(req, reply, modal_for))
             self._afterwards(req)
 
-        run.__name__ = f"view_{callback_id}"
-        self.app.view(callback_id)(ack=acknowledge, lazy=[run])
+        acknowledge.__name__ = f"view_{callback_id}"
+        self.app.view(callback_id)(acknowledge)
 
     def _show_in_modal(
         self,
@@ -757,10 +788,19 @@ class Frame:
     def event(self, event_type: str, listener: EventListener) -> None:
         """An Events API event: acked at once; *listener* runs lazily with the user's reader."""
 
-        def acknowledge(ack: Ack) -> None:
+        def acknowledge(
+            ack: Ack,
+            body: dict[str, Any],
+            context: BoltContext,
+            client: WebClient,
+            respond: Respond,
+        ) -> None:
             ack()
+            self._after_ack(run, body, context, client, respond)
 
-        def run(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        def run(
+            body: dict[str, Any], context: BoltContext, client: WebClient, _respond: Respond
+        ) -> None:
             req, problem = self.read_request(body, context, client=client, refresh_profile=True)
             if problem is not None or not req.user_id:
                 log.debug("%s without a readable user, ignored", event_type)
@@ -770,8 +810,8 @@ class Frame:
             except Exception as exc:  # noqa: BLE001 - nothing to answer on: logged once
                 error_reply(req, exc)
 
-        run.__name__ = f"event_{event_type}"
-        self.app.event(event_type)(ack=acknowledge, lazy=[run])
+        acknowledge.__name__ = f"event_{event_type}"
+        self.app.event(event_type)(acknowledge)
 
     # -- bolt's own error handler
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_bolt.request import request as bolt_request_module
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
@@ -24,7 +25,7 @@ from bot.models import (
 )
 from bot.runtime import Runtime
 from bot.sandbox.slack_standin import RecordedCall, SlackStandIn, validate_message_blocks
-from tests.conftest import SIGNING_SECRET, TEAM_ID, ImportText
+from tests.conftest import SIGNING_SECRET, TEAM_ID, ImportText, ServedBot
 from tests.support.conversation import answer_of, buttons_of, text_of
 from tests.support.factories import add_member, add_organisation
 from tests.support.signed_client import HttpResult, SignedSlackClient
@@ -317,6 +318,66 @@ def test_register_cancel_and_register_again(
     refused = answer(slack.block_action(ActionId.CANCEL_REGISTRATION, key, user_id=user), standin)
     assert "has already started" in text_of(refused)
     assert registrations(runtime, key) == {user: ("confirmed", "room")}
+
+
+def test_a_payload_is_parsed_once_and_only_work_left_after_the_ack_starts_a_thread(
+    slack: SignedSlackClient,
+    standin: SlackStandIn,
+    runtime: Runtime,
+    programme: None,
+    served_bot: ServedBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bolt's lazy listeners parsed a submission's (or a click's) whole form body a
+    second time for their copy of the request, and started a thread for every one."""
+    parsed: list[str] = []
+    parse_body = bolt_request_module.parse_body
+
+    def counted(body: str, content_type: str | None) -> dict[str, Any]:
+        parsed.append(body[:16])
+        return parse_body(body, content_type)
+
+    monkeypatch.setattr(bolt_request_module, "parse_body", counted)
+    pool = served_bot.bolt_app.listener_runner.listener_executor
+    started: list[str] = []
+    submit_to_pool = pool.submit
+
+    def counted_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        started.append(getattr(args[0], "__name__", "") if args else fn.__name__)
+        return submit_to_pool(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "submit", counted_submit)
+    standin.add_user("U_ANNA", locale="en-GB", real_name="Anna Holm")
+    slack.command("register 2027-06-01-aarhus", user_id="U_ANNA")
+    opened = view_of(standin.wait_for("views.open")[0])
+    parsed.clear()
+    started.clear()
+
+    refused = submit(slack, opened, "U_ANNA", profile_values("Anna Holm", None, "leader"))
+    assert refused.json["response_action"] == "errors"
+    assert len(parsed) == 1 and started == []  # the ack said it all: no thread
+
+    options = slack.block_suggestion(
+        ActionId.ORGANISATION_SELECT,
+        "aarh",
+        user_id="U_ANNA",
+        block_id=BlockId.PROFILE_ORGANISATION,
+    ).json["options"]
+    parsed.clear()
+    submit(slack, opened, "U_ANNA", profile_values("Anna Holm", options[0], "leader"))
+    confirmation = standin.wait_for(
+        "chat.postMessage", predicate=lambda c: c.args["channel"] == "U_ANNA"
+    )[0].args
+    assert len(parsed) == 1 and len(started) == 1  # the DM, after the ack
+
+    parsed.clear()
+    clicked = slack.block_action(
+        ActionId.CANCEL_REGISTRATION,
+        buttons_of(confirmation)[ActionId.CANCEL_REGISTRATION]["value"],
+        user_id="U_ANNA",
+    )
+    assert clicked.status == 200
+    assert len(parsed) == 1 and len(started) == 2
 
 
 def test_a_double_click_leaves_one_registration(
