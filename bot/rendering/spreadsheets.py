@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import get_decimal_symbol
 
-from bot.rendering.spreadsheet_cells import CellValue, csv_delimiter, neutralised, safe_cell
+from bot.rendering.spreadsheet_cells import (
+    FORMULA_TRIGGERS,
+    CellValue,
+    csv_delimiter,
+    neutralised,
+    safe_cell,
+)
 
 if TYPE_CHECKING:
     from re import Pattern
@@ -59,7 +65,9 @@ def _csv_text(value: CellValue, decimal_mark: str) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        if value.tzinfo is not None:
+            raise ValueError("spreadsheet moments are local and naive")
+        return value.isoformat(" ", "minutes")  # 2026-12-07 10:30, faster than strftime
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float | Decimal):
@@ -73,8 +81,17 @@ def csv_bytes(table: Table, language: str, locale: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=csv_delimiter(language), lineterminator="\r\n")
     writer.writerow([_csv_text(title, decimal_mark) for title in table.header])
+    # Text that no spreadsheet could take for a formula is written as it is
+    # without a call per cell: an export has 100,000 rows of eight cells.
     for row in table.rows:
-        writer.writerow([_csv_text(value, decimal_mark) for value in row])
+        writer.writerow(
+            [
+                value
+                if type(value) is str and not value.startswith(FORMULA_TRIGGERS)
+                else _csv_text(value, decimal_mark)
+                for value in row
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 
