@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -91,8 +92,10 @@ def session_price(session: ProgrammeSession) -> int:
     return session.price or 0
 
 
-@dataclass(frozen=True)
-class ParticipantFee:
+class ParticipantFee(NamedTuple):
+    # A tuple, not a frozen dataclass: an export of a big session builds
+    # 100,000 of them, and a frozen dataclass sets each field through
+    # object.__setattr__.
     registration_id: int
     member_id: int | None  # None once the member's personal data is erased
     participant: str  # "" once the member's personal data is erased
