@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -29,8 +30,8 @@ from bot.services.fees import participant_name_of, session_fees
 from bot.services.sessions import find_session
 
 
-@dataclass(frozen=True)
-class RegistrationRow:
+class RegistrationRow(NamedTuple):
+    # A tuple, not a frozen dataclass: an export has up to 100,000 of them.
     name: str  # "" once the member's personal data is erased
     organisation: str
     role: str | None
@@ -70,7 +71,7 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
         participant.registration_id: participant.fee.amount
         for participant in session_fees(db, session, fees)
     }
-    # Plain columns, not ORM objects, as in session_fees.
+    # Plain columns on the connection, not ORM objects, as in session_fees.
     brought_by = aliased(Member)
     registrations = [
         RegistrationRow(
@@ -104,7 +105,7 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
             by_name,
             by_real_name,
             by_user_id,
-        ) in db.execute(
+        ) in db.connection().execute(
             select(
                 Registration.id,
                 Registration.attendance,
