@@ -71,6 +71,9 @@ _DEFERRED = "sdg_deferred"
 _REFRESH = "sdg_refresh"
 _SCRUB = "sdg_scrub_files"  # an anonymous answer was stored: scrub the SQLite files
 
+# What runs after an ack, in the listener pool: body, context, Web API client, respond.
+AfterAck = Callable[[dict[str, Any], BoltContext, WebClient, Respond], None]
+
 # Crockford's base32 without look-alikes: easy to read aloud and to type.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 
@@ -478,7 +481,7 @@ class Frame:
 
     def _after_ack(
         self,
-        follow_up: Callable[[dict[str, Any], BoltContext, WebClient, Respond], None],
+        follow_up: AfterAck,
         body: dict[str, Any],
         context: BoltContext,
         client: WebClient,
@@ -495,9 +498,29 @@ class Frame:
             self._run_after_ack, follow_up, body, context, client, respond
         )
 
+    def _ack_then(
+        self,
+        follow_up: AfterAck,
+        name: str,
+    ) -> Callable[..., None]:
+        """An ack listener that acks at once and leaves the rest to *follow_up*."""
+
+        def acknowledge(
+            ack: Ack,
+            body: dict[str, Any],
+            context: BoltContext,
+            client: WebClient,
+            respond: Respond,
+        ) -> None:
+            ack()
+            self._after_ack(follow_up, body, context, client, respond)
+
+        acknowledge.__name__ = name
+        return acknowledge
+
     @staticmethod
     def _run_after_ack(
-        follow_up: Callable[[dict[str, Any], BoltContext, WebClient, Respond], None],
+        follow_up: AfterAck,
         body: dict[str, Any],
         context: BoltContext,
         client: WebClient,
@@ -617,16 +640,6 @@ class Frame:
         profile again just before erasing it).
         """
 
-        def acknowledge(
-            ack: Ack,
-            body: dict[str, Any],
-            context: BoltContext,
-            client: WebClient,
-            respond: Respond,
-        ) -> None:
-            ack()
-            self._after_ack(run, body, context, client, respond)
-
         def run(
             body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
         ) -> None:
@@ -646,8 +659,7 @@ class Frame:
                 self._send_safely(req, lambda: req.answer(failure))
             self._afterwards(req)
 
-        acknowledge.__name__ = f"action_{action_id}"
-        self.app.action(action_id)(acknowledge)
+        self.app.action(action_id)(self._ack_then(run, f"action_{action_id}"))
 
     # -- modals
 
@@ -788,16 +800,6 @@ class Frame:
     def event(self, event_type: str, listener: EventListener) -> None:
         """An Events API event: acked at once; *listener* runs lazily with the user's reader."""
 
-        def acknowledge(
-            ack: Ack,
-            body: dict[str, Any],
-            context: BoltContext,
-            client: WebClient,
-            respond: Respond,
-        ) -> None:
-            ack()
-            self._after_ack(run, body, context, client, respond)
-
         def run(
             body: dict[str, Any], context: BoltContext, client: WebClient, _respond: Respond
         ) -> None:
@@ -810,8 +812,7 @@ class Frame:
             except Exception as exc:  # noqa: BLE001 - nothing to answer on: logged once
                 error_reply(req, exc)
 
-        acknowledge.__name__ = f"event_{event_type}"
-        self.app.event(event_type)(acknowledge)
+        self.app.event(event_type)(self._ack_then(run, f"event_{event_type}"))
 
     # -- bolt's own error handler
 

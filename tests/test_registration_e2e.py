@@ -183,6 +183,13 @@ def submit(
     )
 
 
+def organisation_options(slack: SignedSlackClient, typed: str, user_id: str) -> Any:
+    """The profile modal's organisation type-ahead for *typed*."""
+    return slack.block_suggestion(
+        ActionId.ORGANISATION_SELECT, typed, user_id=user_id, block_id=BlockId.PROFILE_ORGANISATION
+    ).json["options"]
+
+
 # --- the first registration: profile modal --------------------------------------------------
 
 
@@ -202,12 +209,7 @@ def test_first_registration_opens_the_profile_modal_and_completes_on_submit(
     assert registrations(runtime, "2027-06-01-aarhus") == {}
 
     # Type-ahead over all municipalities, with "Other" always last.
-    options = slack.block_suggestion(
-        ActionId.ORGANISATION_SELECT,
-        "aarh",
-        user_id="U_ANNA",
-        block_id=BlockId.PROFILE_ORGANISATION,
-    ).json["options"]
+    options = organisation_options(slack, "aarh", "U_ANNA")
     assert options[0]["text"]["text"] == AARHUS and options[-1]["value"] == "other"
 
     # "Other" without a name is sent back with the problem next to the field.
@@ -357,12 +359,7 @@ def test_a_payload_is_parsed_once_and_only_work_left_after_the_ack_starts_a_thre
     assert refused.json["response_action"] == "errors"
     assert len(parsed) == 1 and started == []  # the ack said it all: no thread
 
-    options = slack.block_suggestion(
-        ActionId.ORGANISATION_SELECT,
-        "aarh",
-        user_id="U_ANNA",
-        block_id=BlockId.PROFILE_ORGANISATION,
-    ).json["options"]
+    options = organisation_options(slack, "aarh", "U_ANNA")
     parsed.clear()
     submit(slack, opened, "U_ANNA", profile_values("Anna Holm", options[0], "leader"))
     confirmation = standin.wait_for(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
 from bot.config import FeeSettings
@@ -91,6 +92,13 @@ def test_a_freed_seat_still_goes_to_the_first_waiting_member(
     assert [r.status for r in mine] == ["waiting"] and mine[0].waiting_position == 1
 
 
+def read_session(db: Session, key: str) -> ProgrammeSession:
+    """The session read without a lock, as register_member first reads it."""
+    session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == key))
+    assert session is not None
+    return session
+
+
 class HeldLock:
     """Another transaction holding the session's row lock (SELECT ... FOR UPDATE)."""
 
@@ -139,8 +147,8 @@ def test_a_session_changed_after_it_was_read_is_read_again_under_the_lock(
     runtime: Runtime, full_session: str, now: datetime
 ) -> None:
     with runtime.unit_of_work(write=True) as db:
-        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == full_session))
-        assert session is not None and session.capacity == 1
+        session = read_session(db, full_session)
+        assert session.capacity == 1
         with runtime.database.engine.begin() as other:
             other.execute(
                 update(ProgrammeSession).where(ProgrammeSession.id == session.id).values(capacity=7)
@@ -154,8 +162,7 @@ def test_an_unchanged_session_is_locked_in_one_statement(
     runtime: Runtime, full_session: str, statements: Statements
 ) -> None:
     with runtime.unit_of_work(write=True) as db:
-        session = db.scalar(select(ProgrammeSession).where(ProgrammeSession.key == full_session))
-        assert session is not None
+        session = read_session(db, full_session)
         statements.texts.clear()
         registration.lock_read_session(db, session)
     assert len([s for s in statements.texts if "programme_sessions" in s]) == 1
