@@ -279,7 +279,8 @@ def planned_rows(
             Delivery.skip_reason,
         ).where(Delivery.kind == str(kind), Delivery.session_id.in_(list(sessions)))
     ).all()
-    return {(values[1], values[2], values[3]): PlannedRow._make(values) for values in found}
+    rows = map(PlannedRow._make, found)
+    return {(row.session_id, row.recipient, row.offset_key): row for row in rows}
 
 
 def create_planned_row(

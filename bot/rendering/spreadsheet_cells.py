@@ -27,11 +27,13 @@ def neutralised(text: str) -> str:
 
 
 def safe_cell(value: CellValue) -> CellValue:
-    """Text neutralised; numbers, dates and empty cells as they are."""
+    """Text neutralised; numbers, dates, local moments and empty cells as they are."""
     if isinstance(value, str):
         return neutralised(value)
     if isinstance(value, bool):
         raise TypeError("a yes/no cell is written as words in the reader's language")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        raise ValueError("spreadsheet moments are local and naive")
     return value
 
 

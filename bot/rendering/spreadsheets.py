@@ -65,8 +65,6 @@ def _csv_text(value: CellValue, decimal_mark: str) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            raise ValueError("spreadsheet moments are local and naive")
         return value.isoformat(" ", "minutes")  # 2026-12-07 10:30, faster than strftime
     if isinstance(value, date):
         return value.isoformat()
@@ -100,8 +98,6 @@ def _xlsx_value(value: CellValue, illegal: Pattern[str]) -> CellValue:
     if isinstance(value, str):
         # Control characters other than tab and newline make the file unreadable.
         return illegal.sub("", value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        raise ValueError("spreadsheet moments are local and naive")
     return value
 
 

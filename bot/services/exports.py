@@ -105,7 +105,8 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
             by_name,
             by_real_name,
             by_user_id,
-        ) in db.connection().execute(
+        ) in db.connection()
+        .execute(
             select(
                 Registration.id,
                 Registration.attendance,
@@ -130,7 +131,8 @@ def session_export(db: Session, team_id: str, key: str, fees: FeeSettings) -> Se
             .outerjoin(brought_by, brought_by.id == Guest.brought_by_member_id)
             .where(Registration.session_id == session.id)
             .order_by(Registration.registered_at, Registration.id)
-        ).tuples()
+        )
+        .tuples()
     ]
 
     goals: dict[int, list[int]] = {}

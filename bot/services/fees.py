@@ -114,34 +114,38 @@ def session_fees(db: Session, session: ProgrammeSession, fees: FeeSettings) -> l
     # loading step, which still handled each row of a column query.  The
     # connection does not autoflush: a registration just changed is flushed here.
     db.flush()
-    rows = db.connection().execute(
-        select(
-            Registration.id,
-            Registration.attendance,
-            Registration.recorded_fee,
-            Registration.recorded_full_price,
-            Member.id,
-            Member.name,
-            Member.slack_real_name,
-            Member.slack_user_id,
-            Organisation.id,
-            Organisation.name,
-            Organisation.country,
-            Guest.name,
+    rows = (
+        db.connection()
+        .execute(
+            select(
+                Registration.id,
+                Registration.attendance,
+                Registration.recorded_fee,
+                Registration.recorded_full_price,
+                Member.id,
+                Member.name,
+                Member.slack_real_name,
+                Member.slack_user_id,
+                Organisation.id,
+                Organisation.name,
+                Organisation.country,
+                Guest.name,
+            )
+            # Detached registrations (no member) are still participants and still pay.
+            .outerjoin(Member, Member.id == Registration.member_id)
+            .outerjoin(Guest, Guest.registration_id == Registration.id)
+            .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            # Confirmed when registered, or when a waiting member got a seat.
+            .order_by(
+                func.coalesce(Registration.promoted_at, Registration.registered_at), Registration.id
+            )
         )
-        # Detached registrations (no member) are still participants and still pay.
-        .outerjoin(Member, Member.id == Registration.member_id)
-        .outerjoin(Guest, Guest.registration_id == Registration.id)
-        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
-        .where(
-            Registration.session_id == session.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        # Confirmed when registered, or when a waiting member got a seat.
-        .order_by(
-            func.coalesce(Registration.promoted_at, Registration.registered_at), Registration.id
-        )
-    ).all()
+        .all()
+    )
     price = session_price(session)
     currency, discount = fees.currency, fees.extra_participant_discount
     discounted = discounted_price(price, discount)

@@ -245,12 +245,16 @@ def _waiting_position(db: Session, registration: Registration) -> int:
     return (ahead or 0) + 1
 
 
-def registration_of(db: Session, session_id: int, member_id: int) -> Registration | None:
-    return db.scalar(
-        select(Registration).where(
-            Registration.session_id == session_id, Registration.member_id == member_id
-        )
+def registration_of(
+    db: Session, session_id: int, member_id: int, *, reread: bool = False
+) -> Registration | None:
+    """The member's registration; *reread*: from the database even if this session has it."""
+    query = select(Registration).where(
+        Registration.session_id == session_id, Registration.member_id == member_id
     )
+    if reread:
+        query = query.execution_options(populate_existing=True)
+    return db.scalar(query)
 
 
 def attendance_for(session: ProgrammeSession, wanted: str | None) -> str:
@@ -378,11 +382,7 @@ def register_member(
     lock_read_session(db, session)
     _check_open(session, now)
     # Read again under the lock: the member's other click, or the offer's lapse, may have won.
-    registration = db.scalar(
-        select(Registration)
-        .where(Registration.session_id == session.id, Registration.member_id == member.id)
-        .execution_options(populate_existing=True)
-    )
+    registration = registration_of(db, session.id, member.id, reread=True)
     if registration is not None and registration.status == RegistrationStatus.OFFERED:
         # Registering while a seat is offered (the card showed the price) accepts it.
         registration.status = RegistrationStatus.CONFIRMED
